@@ -1,0 +1,1 @@
+"""Front ends: the Slack app, the terminal chat and the ``concierge`` command line."""
