@@ -1,0 +1,49 @@
+"""Every table of the store. Import from here so Alembic and the app see the same metadata."""
+
+from knowledge.models.base import Base, UTCDateTime, utcnow
+from knowledge.models.customer import (
+    ContactLog,
+    ContactPoint,
+    Customer,
+    CustomerRelationship,
+    Preference,
+)
+from knowledge.models.org import Dealer, DealerGroup, StaffMember
+from knowledge.models.provenance import AuditEntry, SourceRecord, SourceSystem, StoreMeta
+from knowledge.models.touch import TouchOutcome, TouchSuggestion
+from knowledge.models.vehicle import (
+    Ownership,
+    RecallCampaign,
+    Vehicle,
+    VehicleOption,
+    VehicleRecall,
+)
+from knowledge.models.visit import DeclinedWork, ServiceVisit, Survey
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "ContactLog",
+    "ContactPoint",
+    "Customer",
+    "CustomerRelationship",
+    "Dealer",
+    "DealerGroup",
+    "DeclinedWork",
+    "Ownership",
+    "Preference",
+    "RecallCampaign",
+    "ServiceVisit",
+    "SourceRecord",
+    "SourceSystem",
+    "StaffMember",
+    "StoreMeta",
+    "Survey",
+    "TouchOutcome",
+    "TouchSuggestion",
+    "UTCDateTime",
+    "Vehicle",
+    "VehicleOption",
+    "VehicleRecall",
+    "utcnow",
+]
