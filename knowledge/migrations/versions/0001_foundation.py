@@ -19,6 +19,12 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "store_meta",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_store_meta")),
+    )
+    op.create_table(
         "dealer_group",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -577,6 +583,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("store_meta")
     op.drop_table("survey")
     with op.batch_alter_table("source_record", schema=None) as batch_op:
         batch_op.drop_index("ix_source_record_vehicle")
