@@ -8,6 +8,7 @@ from knowledge.models.customer import (
     CustomerRelationship,
     Preference,
 )
+from knowledge.models.lookup import CustomerSearchKey, SearchTerm, SearchTermVariant
 from knowledge.models.org import Dealer, DealerGroup, StaffMember
 from knowledge.models.provenance import AuditEntry, SourceRecord, SourceSystem, StoreMeta
 from knowledge.models.touch import TouchOutcome, TouchSuggestion
@@ -27,12 +28,15 @@ __all__ = [
     "ContactPoint",
     "Customer",
     "CustomerRelationship",
+    "CustomerSearchKey",
     "Dealer",
     "DealerGroup",
     "DeclinedWork",
     "Ownership",
     "Preference",
     "RecallCampaign",
+    "SearchTerm",
+    "SearchTermVariant",
     "ServiceVisit",
     "SourceRecord",
     "SourceSystem",
