@@ -78,7 +78,9 @@ def make_engine(raw_url: str, **kwargs: Any) -> Engine:
     try:
         engine = create_engine(url, connect_args=connect_args, **kwargs)
     except NoSuchModuleError:
-        raise ConfigError(f"DATABASE_URL names a driver that is not installed: {url.drivername}")
+        raise ConfigError(
+            f"DATABASE_URL names a driver that is not installed: {url.drivername}"
+        ) from None
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

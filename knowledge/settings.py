@@ -16,7 +16,9 @@ from dotenv import load_dotenv
 
 from knowledge.errors import ConfigError
 
-SECRET_FIELDS = frozenset({"slack_bot_token", "slack_signing_secret", "slack_app_token", "nlu_token"})
+SECRET_FIELDS = frozenset(
+    {"slack_bot_token", "slack_signing_secret", "slack_app_token", "nlu_token"}
+)
 
 
 @dataclass(frozen=True)

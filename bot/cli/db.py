@@ -51,5 +51,20 @@ def current() -> None:
     console.print(f"database: {rev or 'empty'}  code: {store_db.head_revision()}")
 
 
+@app.command()
+@one_line_errors
+def ping(
+    url: str | None = typer.Option(None, "--url", help="Database URL (default: DATABASE_URL)."),
+) -> None:
+    """Check that the database can be reached (prints one line either way)."""
+    raw = url or settings().effective_database_url
+    engine = store_db.make_engine(raw)
+    try:
+        store_db.ping(engine)
+    finally:
+        engine.dispose()
+    console.print(f"reached {store_db.safe_url(raw)}", highlight=False)
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="db")

@@ -101,9 +101,7 @@ class CustomerRelationship(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
-    related_customer_id: Mapped[int] = mapped_column(
-        ForeignKey("customer.id", ondelete="CASCADE")
-    )
+    related_customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
     since: Mapped[dt.date | None] = mapped_column(Date)
 

@@ -56,9 +56,13 @@ def test_vin_is_unique(store: Store) -> None:
 def test_no_duplicate_normalized_email_on_one_customer(store: Store) -> None:
     cid = _customer(store)
     with store.sessions.begin() as s:
-        s.add(ContactPoint(customer_id=cid, kind="email", value="Dana@X.de", normalized="dana@x.de"))
+        s.add(
+            ContactPoint(customer_id=cid, kind="email", value="Dana@X.de", normalized="dana@x.de")
+        )
     with pytest.raises(IntegrityError), store.sessions.begin() as s:
-        s.add(ContactPoint(customer_id=cid, kind="email", value="dana@x.de ", normalized="dana@x.de"))
+        s.add(
+            ContactPoint(customer_id=cid, kind="email", value="dana@x.de ", normalized="dana@x.de")
+        )
 
 
 def test_same_email_may_belong_to_two_customers(store: Store) -> None:
@@ -126,13 +130,17 @@ def test_unreachable_database_is_one_clear_line() -> None:
     with pytest.raises(StoreUnavailable) as err:
         store_db.ping(engine)
     message = str(err.value)
-    assert message.startswith("cannot reach the database at postgresql+psycopg://nobody:***@127.0.0.1:1/none")
+    assert message.startswith(
+        "cannot reach the database at postgresql+psycopg://nobody:***@127.0.0.1:1/none"
+    )
     assert "secret" not in message
 
 
 def test_empty_database_asks_for_upgrade(tmp_path: Path) -> None:
     engine = store_db.make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}")
-    with pytest.raises(SchemaMismatch, match="no Concierge schema yet — run `concierge db upgrade`"):
+    with pytest.raises(
+        SchemaMismatch, match="no Concierge schema yet — run `concierge db upgrade`"
+    ):
         store_db.check_schema(engine)
 
 

@@ -18,8 +18,15 @@ from knowledge.normalize import (
 
 @pytest.mark.parametrize(
     ("raw", "folded"),
-    [("Müller", "muller"), ("Łukasz", "lukasz"), ("Straße", "strasse"), ("Øyvind", "oyvind"),
-     ("José", "jose"), ("Çağlar", "caglar"), ("Nguyễn", "nguyen")],
+    [
+        ("Müller", "muller"),
+        ("Łukasz", "lukasz"),
+        ("Straße", "strasse"),
+        ("Øyvind", "oyvind"),
+        ("José", "jose"),
+        ("Çağlar", "caglar"),
+        ("Nguyễn", "nguyen"),
+    ],
 )
 def test_fold(raw: str, folded: str) -> None:
     assert fold(raw) == folded
@@ -55,8 +62,13 @@ def test_normalize_phone_uses_region_for_national_numbers() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(" Dana.Okafor@Example.COM ", "dana.okafor@example.com"), ("no-at-sign", None),
-     ("a@b", None), ("a@@b.de", None), ("a b@c.de", None)],
+    [
+        (" Dana.Okafor@Example.COM ", "dana.okafor@example.com"),
+        ("no-at-sign", None),
+        ("a@b", None),
+        ("a@@b.de", None),
+        ("a b@c.de", None),
+    ],
 )
 def test_normalize_email(raw: str, expected: str | None) -> None:
     assert normalize_email(raw) == expected
@@ -76,7 +88,9 @@ def test_vin_check_digit_of_a_known_vin() -> None:
 def test_vin_problems_are_specific() -> None:
     assert vin_problem("1M8GDM9A") == "a VIN has 17 characters, this one has 8"
     assert vin_problem("1M8GDM9AXKP04278O") == "a VIN never contains 'O' (I, O and Q are not used)"
-    assert vin_problem("1M8GDM9A1KP042788") == "check digit is '1' but the other characters give 'X'"
+    assert (
+        vin_problem("1M8GDM9A1KP042788") == "check digit is '1' but the other characters give 'X'"
+    )
 
 
 def test_normalize_vin_upper_cases_and_rejects() -> None:
