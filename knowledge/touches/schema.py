@@ -137,7 +137,7 @@ def did_you_mean(word: object, choices: Collection[str]) -> str:
         return ""
     best = process.extractOne(
         word,
-        choices,
+        list(choices),
         scorer=fuzz.ratio,
         processor=utils.default_process,
         score_cutoff=SUGGEST_CUTOFF,
@@ -396,6 +396,9 @@ def _compile_fact(
     if not ops:
         item.problem(path, "no condition given — write e.g. {present: true}")
         return None
+    if top and any(not (op == "present" and operand is False) for op, operand in ops.items()):
+        # Counted even when an operator below is faulty, so one mistake is reported once.
+        item.guarded.add(spec.name)
     preds: list[Predicate] = []
     for op, operand in ops.items():
         where = f"{path}.{op}" if isinstance(value, dict) else path
@@ -411,8 +414,6 @@ def _compile_fact(
             item.problem(where, error)
             continue
         preds.append(_test(spec.name, op, operand))
-        if top and not (op == "present" and operand is False):
-            item.guarded.add(spec.name)
     if len(preds) != len(ops):
         return None
     return _all(tuple(preds))
