@@ -220,3 +220,9 @@ def facts_for(
 
 ADVISOR = StaffContext(7, "Jonas Berg", "advisor", 1)
 CALL_CENTER = StaffContext(8, "Lea Sommer", "call_center", 1)
+
+
+def closed_visit_profile(days_ago: int) -> CustomerProfile:
+    """No visit today; the last one closed ``days_ago`` days ago, nobody called since."""
+    last = visit(status="closed", closed_days_ago=days_ago, promised_in_minutes=None)
+    return profile(last_visits=(last,))
