@@ -33,6 +33,9 @@ Facts = Mapping[str, FactValue]
 
 # "Declined work now due": due already, or within this many days.
 DECLINED_DUE_WINDOW_DAYS = 14
+# A service date more than this far past says the car is serviced elsewhere or the date is
+# stale, not that it is overdue.
+OVERDUE_HORIZON_DAYS = 365
 # A birthday or purchase anniversary is "near" within half a year either way; the touches
 # decide how near is near enough.
 _HALF_YEAR = 183
@@ -122,7 +125,7 @@ FACT_SPECS: tuple[FactSpec, ...] = (
     _f("other_recall_code", T, "Campaign code of that recall.", True),
     _f("other_recall_title", T, "Title of that recall.", True),
     _f("other_recall_minutes", I, "Workshop minutes that recall's remedy takes.", True),
-    _f("overdue_service_count", I, "Other vehicles past their service due date."),
+    _f("overdue_service_count", I, "Other vehicles past their service date (within a year)."),
     _f("overdue_service_vehicle", T, "The most overdue of them.", True),
     _f("overdue_service_days", I, "Days that vehicle is past its service due date.", True),
     _f("warranty_vehicle", T, "The vehicle whose warranty ends soonest (not yet ended).", True),
@@ -438,7 +441,12 @@ def _vehicle_facts(
     out["other_recall_minutes"] = first[1].remedy_minutes if first else None
 
     overdue = sorted(
-        (v for v in others if v.next_service_due is not None and v.next_service_due < today),
+        (
+            v
+            for v in others
+            if v.next_service_due is not None
+            and 0 < (today - v.next_service_due).days <= OVERDUE_HORIZON_DAYS
+        ),
         key=lambda v: (v.next_service_due or today, v.vehicle_id),
     )
     out["overdue_service_count"] = len(overdue)

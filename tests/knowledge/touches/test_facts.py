@@ -180,6 +180,10 @@ def test_other_vehicles_of_the_household_any_make() -> None:
     assert (facts["other_recall_code"], facts["other_recall_minutes"]) == ("69Q7", 30)
     assert facts["overdue_service_vehicle"] == "Mark Okafor's 2016 Volkswagen Touareg"
     assert facts["overdue_service_days"] == 12
+    stale = dataclasses.replace(touareg, next_service_due=TODAY - dt.timedelta(days=400))
+    stale_facts = facts_for(dataclasses.replace(p, vehicles=(vehicle(), stale)))
+    assert stale_facts["overdue_service_count"] == 0  # serviced elsewhere, or a stale date
+    assert stale_facts["overdue_service_vehicle"] is None
     # Without a visit every vehicle is an "other" one (the call centre sees them all).
     no_visit = facts_for(dataclasses.replace(p, current_visit=None))
     assert no_visit["other_vehicle_count"] == 2 and no_visit["other_recall_count"] == 2

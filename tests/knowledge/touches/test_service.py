@@ -44,8 +44,8 @@ def test_touches_for_a_waiting_customer(store: Store, world: World) -> None:
     ]
     recall = result.touches[0]
     assert recall.instruction == (
-        "Mention recall 69Q7 on Mark Okafor's 2016 Volkswagen Touareg (Airbag control unit "
-        "software): it takes about 30 minutes — offer to do it today or book it now."
+        "Mention recall 69Q7 on Mark Okafor's 2016 Volkswagen Touareg — Airbag control unit "
+        "software: it takes about 30 minutes; offer to do it today or book it now."
     )
     assert result.facts["promised_time"] == "11:50"  # 10:50 UTC in Hamburg
     body = result.to_dict()

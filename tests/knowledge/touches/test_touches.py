@@ -102,7 +102,7 @@ CASES: tuple[Case, ...] = (
         "greet_pronunciation",
         lambda: Situation(profile(given_name="Łukasz", pronunciation="WOO-kash"), CALL_CENTER),
         lambda: Situation(profile(given_name="Łukasz", pronunciation="WOO-kash"), ADVISOR),
-        "pronounced WOO-kash",
+        "say it right: WOO-kash",
     ),
     Case(
         "first_visit_welcome",
