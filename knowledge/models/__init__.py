@@ -8,6 +8,15 @@ from knowledge.models.customer import (
     CustomerRelationship,
     Preference,
 )
+from knowledge.models.identity import (
+    IdentityKey,
+    IdentityMember,
+    ImportReject,
+    ImportRun,
+    MatchReview,
+    MergeLogEntry,
+    SharedValue,
+)
 from knowledge.models.lookup import CustomerSearchKey, SearchTerm, SearchTermVariant
 from knowledge.models.org import Dealer, DealerGroup, StaffMember
 from knowledge.models.provenance import AuditEntry, SourceRecord, SourceSystem, StoreMeta
@@ -32,12 +41,19 @@ __all__ = [
     "Dealer",
     "DealerGroup",
     "DeclinedWork",
+    "IdentityKey",
+    "IdentityMember",
+    "ImportReject",
+    "ImportRun",
+    "MatchReview",
+    "MergeLogEntry",
     "Ownership",
     "Preference",
     "RecallCampaign",
     "SearchTerm",
     "SearchTermVariant",
     "ServiceVisit",
+    "SharedValue",
     "SourceRecord",
     "SourceSystem",
     "StaffMember",

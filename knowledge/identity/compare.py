@@ -1,0 +1,260 @@
+"""Field comparisons and the match weight of a pair of person records.
+
+Each field comparison gives a level ("exact", "nickname", "transposed", "differs"…) and a
+weight: a rough log-odds that two records agreeing at that level are one person. The sum is
+the pair's match weight; every field's level and weight is kept as the reason.
+
+Names and birth dates are what a person keeps for life, so they alone can *conflict*: two
+clearly different given names, family names or birth dates block a merge whatever else
+agrees (twins share everything else). Phones, e-mails and addresses change and are shared
+in households, so disagreeing on them costs nothing, and a shared value earns nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import JaroWinkler
+
+from knowledge.identity.names import (
+    canonical_given,
+    gender_variant,
+    is_known_given_name,
+    same_by_nickname,
+)
+from knowledge.identity.records import MatchView
+
+# Decision thresholds on the summed weight (the product's defaults, not tuned per data set).
+MERGE_THRESHOLD = 16.0
+REVIEW_THRESHOLD = 10.0
+# Similarity from which a name that is not a known different name counts as a typo.
+NAME_TYPO_SIMILARITY = 0.88
+FAMILY_TYPO_SIMILARITY = 0.90
+
+W_FAMILY = {"exact": 5.0, "partial": 3.0, "typo": 3.0, "differs": -6.0}
+W_GIVEN = {
+    "exact": 5.0,
+    "nickname": 4.0,
+    "variant": 4.0,
+    "typo": 3.0,
+    "partial": 2.0,
+    "initial": 1.5,
+    "differs": -8.0,
+}
+W_BIRTH = {"exact": 8.0, "transposed": 6.0, "near": 1.0, "differs": -8.0}
+W_PHONE = {"exact": 7.0, "household": 3.0, "shared": 0.0, "differs": 0.0}
+W_EMAIL = {"exact": 8.0, "household": 3.0, "shared": 0.0, "differs": 0.0}
+W_ADDRESS = {"exact": 4.0, "house": 2.0, "street": 1.0, "postcode": 0.5, "differs": 0.0}
+
+# Levels that are evidence beyond the name: merging needs at least one of them.
+_IDENTIFIER_LEVELS = {
+    "birth_date": ("exact", "transposed"),
+    "phone": ("exact",),
+    "email": ("exact",),
+    "address": ("exact",),
+}
+
+_SPELLING = (
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"th"), "t"),
+    (re.compile(r"c(?=[aou]|k|$)"), "k"),
+    (re.compile(r"ck"), "k"),
+    (re.compile(r"y"), "i"),
+    (re.compile(r"ie"), "i"),
+    (re.compile(r"ae"), "a"),
+    (re.compile(r"oe"), "o"),
+    (re.compile(r"ue"), "u"),
+    (re.compile(r"dt\b"), "t"),
+    (re.compile(r"(.)\1+"), r"\1"),
+)
+
+
+def spelling_key(token: str) -> str:
+    """One spelling for names people write several ways: Stephan/Stefan, Meyer/Meier, Marc/Mark."""
+    for pattern, repl in _SPELLING:
+        token = pattern.sub(repl, token)
+    return token
+
+
+@dataclass(slots=True)
+class Comparison:
+    """How two records compare: total weight, per-field (level, weight), and any conflicts."""
+
+    weight: float = 0.0
+    fields: dict[str, tuple[str, float]] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
+
+    def add(self, name: str, level: str, weight: float) -> None:
+        self.fields[name] = (level, weight)
+        self.weight += weight
+
+    def level(self, name: str) -> str:
+        return self.fields.get(name, ("missing", 0.0))[0]
+
+    @property
+    def identifiers(self) -> int:
+        """How many fields beyond the name agree as only one person's would."""
+        return sum(1 for f, levels in _IDENTIFIER_LEVELS.items() if self.level(f) in levels)
+
+    def can_merge(self, threshold: float = MERGE_THRESHOLD) -> bool:
+        """Enough evidence to merge without a human — a stricter test than being linked."""
+        if self.conflicts or self.weight < threshold:
+            return False
+        if self.level("family") not in ("exact", "partial", "typo"):
+            return False
+        given = self.level("given")
+        if given in ("exact", "nickname", "variant", "typo", "partial"):
+            return self.identifiers >= 1
+        # Only an initial, or no given name: a twin or a parent could be meant unless
+        # two independent identifiers agree.
+        return given in ("initial", "missing") and self.identifiers >= 2
+
+    def reason(self) -> str:
+        parts = [f"{name}={level}({weight:+g})" for name, (level, weight) in self.fields.items()]
+        if self.conflicts:
+            parts.append("conflict: " + "; ".join(self.conflicts))
+        return " ".join(parts)
+
+
+def compare_family(a: tuple[str, ...], b: tuple[str, ...]) -> str:
+    if not a or not b:
+        return "missing"
+    if a == b or "".join(a) == "".join(b):
+        return "exact"
+    if set(a) & set(b):
+        return "partial"  # a double-barrelled name and one of its parts
+    ja, jb = "".join(a), "".join(b)
+    if spelling_key(ja) == spelling_key(jb):
+        return "typo"
+    if JaroWinkler.similarity(ja, jb, processor=None, score_cutoff=FAMILY_TYPO_SIMILARITY):
+        return "typo"
+    return "differs"
+
+
+def _initial_fits(initial: str, name: str) -> bool:
+    if name.startswith(initial):
+        return True
+    return canonical_given(name).startswith(initial)
+
+
+def compare_given_token(a: str, b: str) -> str:
+    if a == b:
+        return "exact"
+    if len(a) == 1 or len(b) == 1:
+        initial, other = (a, b) if len(a) == 1 else (b, a)
+        return "initial" if _initial_fits(initial, other) else "differs"
+    if same_by_nickname(a, b):
+        return "nickname"
+    if spelling_key(a) == spelling_key(b):
+        return "variant"
+    if gender_variant(a, b):
+        return "differs"
+    if is_known_given_name(a) and is_known_given_name(b):
+        return "differs"  # Anna/Anne, Jan/Jens: two real names, two people
+    if JaroWinkler.similarity(a, b, processor=None, score_cutoff=NAME_TYPO_SIMILARITY):
+        return "typo"
+    return "differs"
+
+
+def compare_given(a: tuple[str, ...], b: tuple[str, ...]) -> str:
+    if not a or not b:
+        return "missing"
+    level = compare_given_token(a[0], b[0])
+    if level == "differs":
+        # A double first name and its second part ("Anna Maria" / "Maria").
+        if set(a) & set(b) and min(len(a), len(b)) < max(len(a), len(b)):
+            return "partial"
+        return "differs"
+    # Hans-Peter and Hans-Jürgen are two people.
+    if (
+        level in ("exact", "nickname", "variant")
+        and len(a) > 1
+        and len(b) > 1
+        and compare_given_token(a[1], b[1]) == "differs"
+    ):
+        return "differs"
+    return level
+
+
+def compare_birth(a: tuple[int, int, int] | None, b: tuple[int, int, int] | None) -> str:
+    if a is None or b is None:
+        return "missing"
+    if a == b:
+        return "exact"
+    if a[0] == b[0] and a[1] == b[2] and a[2] == b[1]:
+        return "transposed"
+    sa, sb = f"{a[0]:04d}{a[1]:02d}{a[2]:02d}", f"{b[0]:04d}{b[1]:02d}{b[2]:02d}"
+    diffs = [i for i in range(8) if sa[i] != sb[i]]
+    if len(diffs) == 1:
+        return "near"  # one mistyped digit
+    if len(diffs) == 2 and diffs[1] == diffs[0] + 1 and sa[diffs[0]] == sb[diffs[1]]:
+        return "near"  # two neighbouring digits swapped
+    return "differs"
+
+
+def _compare_values(
+    a: frozenset[str], b: frozenset[str], shared: set[str], household: set[str]
+) -> str:
+    if not a or not b:
+        return "missing"
+    common = a & b
+    if not common:
+        return "differs"
+    real = common - shared
+    if not real:
+        return "shared"
+    if real - household:
+        return "exact"
+    return "household"
+
+
+def compare_address(a: MatchView, b: MatchView) -> str:
+    if not a.postcode or not b.postcode:
+        if a.street and b.street and a.street == b.street and a.number and a.number == b.number:
+            return "house"
+        return "missing"
+    if a.postcode != b.postcode:
+        return "differs"
+    if a.street and b.street and a.street == b.street:
+        if a.number and b.number:
+            return "exact" if a.number == b.number else "street"
+        return "house"
+    return "postcode"
+
+
+def compare(
+    a: MatchView, b: MatchView, household: set[str] | frozenset[str] = frozenset()
+) -> Comparison:
+    """Compare two records field by field. ``household`` lists values that a few customers
+    share (a family's landline): they still count, but weakly and not as an identifier."""
+    result = Comparison()
+    shared = a.shared | b.shared
+    hh = set(household)
+
+    family = compare_family(a.family, b.family)
+    given = compare_given(a.given, b.given)
+    birth = compare_birth(a.dob, b.dob)
+    if family != "missing":
+        result.add("family", family, W_FAMILY[family])
+    if given != "missing":
+        result.add("given", given, W_GIVEN[given])
+    if birth != "missing":
+        result.add("birth_date", birth, W_BIRTH[birth])
+    phone = _compare_values(a.phones, b.phones, shared, hh)
+    if phone != "missing":
+        result.add("phone", phone, W_PHONE[phone])
+    email = _compare_values(a.emails, b.emails, shared, hh)
+    if email != "missing":
+        result.add("email", email, W_EMAIL[email])
+    address = compare_address(a, b)
+    if address != "missing":
+        result.add("address", address, W_ADDRESS[address])
+
+    if family == "differs":
+        result.conflicts.append("family names differ")
+    if given == "differs":
+        result.conflicts.append("given names differ")
+    if birth == "differs":
+        result.conflicts.append("birth dates differ")
+    return result

@@ -1,0 +1,55 @@
+"""Bulk reads and writes for identity resolution: chunked IN-lists and insert-or-ignore.
+
+Per-row ORM work cannot import a million records in minutes; these helpers run one statement
+per few thousand rows on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+# Well under SQLite's bound-parameter limit, large enough to keep round trips few.
+IN_CHUNK = 2000
+
+
+def table_of(model: type[Any]) -> Table:
+    """The Core table of a mapped class (typed, for bulk statements)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def chunked(items: Sequence[T] | Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def insert_ignore(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, skipping any that would break a unique constraint."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(postgresql.insert(table).on_conflict_do_nothing(), rows)
+    else:
+        session.execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
+
+
+def insert_returning_ids(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows and return their new ids in the order given."""
+    if not rows:
+        return []
+    stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+    return list(session.execute(stmt, rows).scalars().all())

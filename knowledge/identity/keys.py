@@ -1,0 +1,69 @@
+"""Blocking keys: the few indexed values that find the candidates a record must be compared with.
+
+Each key is a 64-bit hash of a kind and a value. Several kinds overlap on purpose, so one
+error in a record (a typo in the family name, a nickname, a moved address, a missing birth
+date) still leaves a key that finds its twin in the store:
+
+- ``p`` a phone, ``e`` an e-mail (never a junk or shared one);
+- ``fd`` family name (sound code) + birth date, day and month unordered so a transposed date
+  meets the right one;
+- ``gd`` given name (formal form of a nickname, sound code) + birth date, for a changed or
+  misspelt family name;
+- ``fip`` family name sound code + given initial + postcode, for records without a birth date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import jellyfish
+
+from knowledge.identity.names import canonical_given
+from knowledge.identity.records import MatchView
+
+
+def key_hash(kind: str, value: str) -> int:
+    digest = hashlib.blake2b(f"{kind}|{value}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _dob_part(view: MatchView) -> str | None:
+    if view.dob is None:
+        return None
+    year, month, day = view.dob
+    low, high = sorted((month, day))
+    return f"{year}-{low}-{high}"
+
+
+def blocking_keys(view: MatchView) -> dict[int, tuple[str, str]]:
+    """Key hash → (kind, readable value) for one record; junk and shared values excluded."""
+    out: dict[int, tuple[str, str]] = {}
+
+    def put(kind: str, value: str) -> None:
+        out[key_hash(kind, value)] = (kind, value)
+
+    for phone in view.phones:
+        if phone not in view.shared:
+            put("p", phone)
+    for email in view.emails:
+        if email not in view.shared:
+            put("e", email)
+    dob = _dob_part(view)
+    family_codes = [jellyfish.soundex(t) for t in view.family if len(t) > 1]
+    given = canonical_given(view.given[0]) if view.given else ""
+    if dob:
+        for code in family_codes:
+            put("fd", f"{code}|{dob}")
+        if len(given) > 1:
+            put("gd", f"{jellyfish.soundex(given)}|{dob}")
+    if view.postcode and given:
+        for code in family_codes:
+            put("fip", f"{code}|{given[0]}|{view.postcode}")
+    return out
+
+
+def value_keys(view: MatchView) -> dict[str, int]:
+    """Phone/e-mail value → its key hash (how many customers carry it tells how shared it is)."""
+    keys = {p: key_hash("p", p) for p in view.phones}
+    keys.update({e: key_hash("e", e) for e in view.emails})
+    return keys
