@@ -94,6 +94,7 @@ def _print_result(result: TouchResult, *, explain: bool) -> None:
         f"[bold]{escape(result.customer_name)}[/] (#{result.customer_id}){visit} "
         f"· playbook {label}",
         highlight=False,
+        soft_wrap=True,
     )
     if not result.touches:
         console.print("no touches to suggest right now")
@@ -102,6 +103,7 @@ def _print_result(result: TouchResult, *, explain: bool) -> None:
         console.print(
             f"{t.rank}. [bold]{escape(t.title)}[/] [dim]({CATEGORIES[t.category]})[/]{ref}",
             highlight=False,
+            soft_wrap=True,
         )
         console.print(f"   {escape(t.instruction)}", highlight=False, soft_wrap=True)
         console.print(f"   [italic]why:[/] {escape(t.reason)}", highlight=False, soft_wrap=True)
@@ -188,7 +190,7 @@ def touch_outcome(
             reason=reason,
             now=now,
         )
-    console.print(result.message, highlight=False)
+    console.print(result.message, highlight=False, soft_wrap=True)
 
 
 @playbook_app.command("validate")
@@ -206,17 +208,21 @@ def validate(
             f"[bold red]error:[/] playbook {escape(exc.source)} has {count} "
             f"problem{'s' * (count != 1)} — nothing was changed:",
             highlight=False,
+            soft_wrap=True,
         )
         for problem in exc.problems:
             err_console.print(f"  {escape(str(problem))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except InvalidInput as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        err_console.print(
+            f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         sys.exit(2)
     console.print(
         f"playbook {escape(playbook.source)} is valid: {len(playbook.touches)} touches, "
         f"{len(playbook.offers)} offers, version {playbook.display_version}",
         highlight=False,
+        soft_wrap=True,
     )
 
 
