@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Connection, Date, Table, text
@@ -17,29 +18,56 @@ from knowledge.models import Base
 from knowledge.models.base import UTCDateTime
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """Rows of one table converted for one database, ready to write (and cheap to pickle)."""
+
+    table: str
+    columns: list[str]
+    values: list[tuple[Any, ...]]
+
+
+def prepare(table: Table, rows: Sequence[dict[str, Any]], dialect: str) -> Prepared:
+    """Convert dict rows to tuples the database driver takes as they are.
+
+    SQLite gets values exactly as SQLAlchemy's own types would store them, so the ORM reads
+    them back unchanged; PostgreSQL's COPY takes Python values, JSON as text. Conversion
+    runs column by column through map(), which keeps the per-value cost low.
+    """
+    columns = list(rows[0]) if rows else []
+    column_values = []
+    for c in columns:
+        raw = [row[c] for row in rows]
+        convert = _value_converter(table.columns[c].type, dialect)
+        column_values.append(raw if convert is None else list(map(convert, raw)))
+    return Prepared(table.name, columns, list(zip(*column_values, strict=True)))
+
+
+def write(conn: Connection, prepared: Prepared) -> None:
+    """Insert prepared rows: COPY on PostgreSQL, the DB-API's executemany on SQLite."""
+    if not prepared.values:
+        return
+    quoted = ", ".join(f'"{c}"' for c in prepared.columns)
+    if conn.dialect.name == "postgresql":
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f'COPY "{prepared.table}" ({quoted}) FROM STDIN') as copy,
+        ):
+            for row in prepared.values:
+                copy.write_row(row)
+        return
+    placeholders = ", ".join("?" for _ in prepared.columns)
+    conn.exec_driver_sql(
+        f'INSERT INTO "{prepared.table}" ({quoted}) VALUES ({placeholders})', prepared.values
+    )
+
+
 def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys, explicit ids) into ``table``."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    if conn.dialect.name == "sqlite":
-        _sqlite_insert(conn, table, columns, rows)
-        return
-    json_columns = {c.name for c in table.columns if c.type.__class__.__name__ in ("JSON", "JSONB")}
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    with (
-        driver.cursor() as cursor,
-        cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy,
-    ):
-        for row in rows:
-            copy.write_row(
-                tuple(
-                    json.dumps(row[c]) if c in json_columns and row[c] is not None else row[c]
-                    for c in columns
-                )
-            )
+    if rows:
+        write(conn, prepare(table, rows, conn.dialect.name))
 
 
 def reset_sequences(conn: Connection) -> None:
@@ -66,34 +94,19 @@ def _utc_text(v: dt.datetime | None) -> str | None:
     return v.isoformat(" ", "microseconds")[:26]
 
 
-def _sqlite_value(column_type: object) -> Callable[[Any], Any] | None:
-    """How SQLAlchemy would store a Python value of this column type in SQLite."""
+def _json_text(v: Any) -> str | None:
+    return None if v is None else json.dumps(v)
+
+
+def _value_converter(column_type: object, dialect: str) -> Callable[[Any], Any] | None:
+    if isinstance(column_type, JSON):
+        return _json_text
+    if dialect != "sqlite":
+        return None
     if isinstance(column_type, UTCDateTime):
         return _utc_text
     if isinstance(column_type, Date):
         return lambda v: None if v is None else v.isoformat()
     if isinstance(column_type, Boolean):
         return lambda v: None if v is None else int(v)
-    if isinstance(column_type, JSON):
-        return lambda v: None if v is None else json.dumps(v)
     return None
-
-
-def _sqlite_insert(
-    conn: Connection, table: Table, columns: list[str], rows: Sequence[dict[str, Any]]
-) -> None:
-    # The DB-API's executemany with tuples is several times faster than Core's insert with
-    # dicts, which matters at tens of millions of rows; values are converted exactly as
-    # SQLAlchemy's own types would store them, so the ORM reads them back unchanged.
-    # Conversion runs column by column through map(), which keeps the per-value cost low.
-    column_values = []
-    for c in columns:
-        raw = [row[c] for row in rows]
-        convert = _sqlite_value(table.columns[c].type)
-        column_values.append(raw if convert is None else list(map(convert, raw)))
-    placeholders = ", ".join("?" for _ in columns)
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    conn.exec_driver_sql(
-        f'INSERT INTO "{table.name}" ({quoted}) VALUES ({placeholders})',
-        list(zip(*column_values, strict=True)),
-    )

@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import json
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +55,25 @@ class Batch:
         return len(self.rows.get(table, ()))
 
 
+# Each chunk of customers owns a disjoint id range in every table, so chunks can be generated
+# independently (in parallel, in any order) and still fit together.
+CHUNK_CUSTOMERS = 5000
+ROWS_PER_CUSTOMER_MAX = 64
+_ID_TABLES = (
+    "contact",
+    "relationship",
+    "vehicle",
+    "ownership",
+    "visit",
+    "declined",
+    "recall",
+    "survey",
+    "preference",
+    "contact_log",
+    "source_record",
+)
+
+
 @dataclass
 class Ids:
     customer: int = 0
@@ -70,6 +88,13 @@ class Ids:
     preference: int = 0
     contact_log: int = 0
     source_record: int = 0
+
+    @classmethod
+    def for_chunk(cls, index: int) -> Ids:
+        ids = cls(customer=index * CHUNK_CUSTOMERS)
+        for name in _ID_TABLES:
+            setattr(ids, name, index * CHUNK_CUSTOMERS * ROWS_PER_CUSTOMER_MAX)
+        return ids
 
     def next(self, name: str) -> int:
         value: int = getattr(self, name) + 1
@@ -103,10 +128,12 @@ class DemoGenerator:
     """Generates the fixed organisation, then households in chunks."""
 
     def __init__(self, *, seed: int, now: dt.datetime) -> None:
+        self.seed = seed
         self.rng = FastRandom(seed)
         self.now = now.astimezone(dt.UTC)
         self.today = self.now.date()
         self.ids = Ids()
+        self._ro_base = 100_000
         self._ro_seq: dict[int, int] = {}
         self._models = catalog.MODELS
         self._model_weights = [m.weight for m in self._models]
@@ -210,19 +237,25 @@ class DemoGenerator:
 
     # --- households ----------------------------------------------------------------------------
 
-    def households(self, customers: int, chunk: int = 5000) -> Iterator[Batch]:
-        """Batches of whole households until ``customers`` customers exist."""
-        # A few customers per rooftop are in the lounge today, more in a larger store.
-        self.lounge_slots = max(6, min(60, customers // 300)) * len(catalog.DEALERS)
-        self._lounge_every = max(1, customers // self.lounge_slots)
+    def chunk(self, index: int, size: int, lounge: int) -> Batch:
+        """Customers ``index * CHUNK_CUSTOMERS + 1 …`` (``size`` of them), whole households.
+
+        Each chunk draws from its own random stream seeded by (seed, index), so its content
+        does not depend on which process generates it or in which order. ``lounge`` is how
+        many of its customers are on site right now.
+        """
+        assert 1 <= size <= CHUNK_CUSTOMERS
+        self.rng = FastRandom(self.seed * 1_000_003 + index + 1)
+        self.ids = Ids.for_chunk(index)
+        self._ro_base = 100_000 + index * 100_000
+        self._ro_seq = {}
+        self.lounge_slots, self.lounge_used = lounge, 0
+        self._lounge_every = max(1, size // max(lounge, 1))
+        first = self.ids.customer
         batch = Batch()
-        while self.ids.customer < customers:
-            self._household(batch, customers - self.ids.customer)
-            if batch.count("customer") >= chunk:
-                yield batch
-                batch = Batch()
-        if batch.rows:
-            yield batch
+        while self.ids.customer - first < size:
+            self._household(batch, size - (self.ids.customer - first))
+        return batch
 
     def _household(self, b: Batch, room: int) -> None:
         rng = self.rng
@@ -731,7 +764,7 @@ class DemoGenerator:
         if (
             end == self.today
             and self.lounge_used < self.lounge_slots
-            and customer_id % self._lounge_every == 0
+            and (customer_id - 1) % self._lounge_every == 0
         ):
             self.lounge_used += 1
             self._visit(b, vid, customer_id, dealer_id, self.today, odometer, today=True)
@@ -750,7 +783,7 @@ class DemoGenerator:
     ) -> None:
         rng = self.rng
         visit_id = self.ids.next("visit")
-        seq = self._ro_seq.get(dealer_id, 200000) + 1
+        seq = self._ro_seq.get(dealer_id, self._ro_base) + 1
         self._ro_seq[dealer_id] = seq
         code = catalog.DEALERS[dealer_id - 1][0]
         concern, work = rng.choice(catalog.CONCERNS)

@@ -209,3 +209,39 @@ def test_loaded_rows_read_back_through_the_orm(demo: Store) -> None:
         assert visit.arrived_at.tzinfo is dt.UTC
         n = s.execute(text("SELECT COUNT(*) FROM source_record WHERE entity_type = 'customer'"))
         assert n.scalar() >= 300
+
+
+def test_chunks_generated_by_worker_processes_fit_together(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large stores are generated in chunks by worker processes: ids and VINs stay unique,
+    every chunk is loaded, and the result is the same as generating the chunks in order."""
+    import knowledge.demo as demo_module
+    import knowledge.demo.generate as generate_module
+
+    monkeypatch.setattr(demo_module, "CHUNK_CUSTOMERS", 100)
+    monkeypatch.setattr(generate_module, "CHUNK_CUSTOMERS", 100)
+    pooled = _fresh_sqlite(tmp_path / "pooled.sqlite")
+    load_demo(pooled, customers=350, seed=5, now=NOW)  # 4 chunks: the process-pool path
+    with pooled.sessions() as s:
+        ids = list(s.scalars(select(Customer.id).order_by(Customer.id)))
+        vins = list(s.scalars(select(Vehicle.vin)))
+    assert ids == [*range(1, 101), *range(101, 201), *range(201, 301), *range(301, 351)]
+    assert len(set(vins)) == len(vins)
+    # 24 customers on site, spread 6 per chunk, exactly as the loader spreads them.
+    in_order = [
+        demo_module._generate_chunk(5, NOW, k, n, 6, "sqlite")[1]
+        for k, n in enumerate((100, 100, 100, 50))
+    ]
+    for table in ("customer", "vehicle", "service_visit"):
+        expected = [
+            row for chunk in in_order for p in chunk if p.table == table for row in p.values
+        ]
+        with pooled.engine.connect() as conn:
+            columns = next(p.columns for p in in_order[0] if p.table == table)
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            got = [
+                tuple(r) for r in conn.exec_driver_sql(f"SELECT {quoted} FROM {table} ORDER BY id")
+            ]
+        assert got == expected, table
+    pooled.dispose()
