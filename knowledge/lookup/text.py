@@ -83,6 +83,7 @@ MAX_NAME_TOKENS = 6
 MIN_VARIANT_LENGTH = 4
 
 _WORD_SPLIT = re.compile(r"[\s,;/]+")
+_NOISE = re.compile(r"[^\w\s,;/.'’`\-]|_")
 _GERMAN_DIGRAPHS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
 
 
@@ -125,6 +126,9 @@ def query_words(text: str) -> list[str]:
     → "garcia", "lopez"). Single letters stay: they are initials ("A. Müller").
     """
     words: list[str] = []
+    # Symbols inside a word are noise ("Mü%ller"), not a word break: only hyphens,
+    # apostrophes and dots separate the parts of a name.
+    text = _NOISE.sub("", text)
     for raw in _WORD_SPLIT.split(text):
         parts = name_tokens(raw)
         if not parts:
@@ -136,6 +140,11 @@ def query_words(text: str) -> list[str]:
                 continue
             words.append(_clip(part))
     return words
+
+
+def query_titles(text: str) -> list[str]:
+    """The forms of address typed with a name ("Mrs.", "Herr"), folded."""
+    return [t for raw in _WORD_SPLIT.split(text) for t in name_tokens(raw) if t in TITLES]
 
 
 def transliterate(term: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge.models import (
@@ -60,6 +61,16 @@ class World:
         session.flush()
         self.hamburg = self.dealer("HAM1", "Nordauto Hamburg", "Hamburg", "+494012345678")
         self.berlin = self.dealer("BER1", "Nordauto Berlin", "Berlin", "+493098765432")
+
+    @classmethod
+    def existing(cls, session: Session) -> World:
+        """The world already in the store (built earlier by ``World(session)``)."""
+        w = cls.__new__(cls)
+        w.s = session
+        w.group = session.scalars(select(DealerGroup).order_by(DealerGroup.id)).one()
+        dealers = {d.code: d for d in session.scalars(select(Dealer))}
+        w.hamburg, w.berlin = dealers["HAM1"], dealers["BER1"]
+        return w
 
     def dealer(self, code: str, name: str, city: str, phone: str | None = None) -> Dealer:
         d = Dealer(group_id=self.group.id, code=code, name=name, city=city, main_phone=phone)

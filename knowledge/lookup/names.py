@@ -1,0 +1,432 @@
+"""Finding customers by name: typo-tolerant, order-free, nickname- and accent-aware.
+
+Three steps, each bounded:
+
+1. **Expand** each typed word into stored name tokens it may mean, from the vocabulary
+   (``search_term``): the same word, one-letter-off spellings (deletion variants), the
+   same sound (Cologne phonetics), nicknames, and — for longer words — prefixes. Each
+   expansion is scored with rapidfuzz; at most ``MAX_EXPANSIONS`` survive per word.
+2. **Gather** customers holding the expanded tokens, best expansions first: pairs of words
+   through the order-free pair keys ("anna muller"), single words through the token keys.
+   Every fetch has a LIMIT; a common name never reads its whole posting list.
+3. **Re-rank** the small pool on the customers' actual name fields with rapidfuzz, so the
+   score says how well *this* customer's name fits what was typed, and which part matched.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
+from sqlalchemy import BindParameter, or_, select
+from sqlalchemy.orm import Session
+
+from knowledge.lookup.identifiers import in_scope, many, rows
+from knowledge.lookup.keys import NAME, NAME_PAIR
+from knowledge.lookup.nicknames import are_related, related_names
+from knowledge.lookup.text import (
+    deletion2_variants,
+    deletion_variants,
+    index_tokens,
+    phonetic,
+    transliterate,
+)
+from knowledge.models import Customer, CustomerSearchKey, SearchTerm, SearchTermVariant
+from knowledge.normalize import name_tokens
+
+# A stored token this similar to a typed word may be the same name (0–100).
+TERM_CUTOFF = 72.0
+# Similarity given to a same-sounding spelling (Meyer/Maier) when letters alone say less.
+SOUNDS_LIKE = 82.0
+SOUNDS_LIKE_FLOOR = 45.0
+SPELLING_VARIANT = 97.0
+NICKNAME = 92.0
+# Expansions kept per typed word, and how many of them are combined into pair keys.
+MAX_EXPANSIONS = 8
+PAIR_EXPANSIONS = 5
+# Words of a query that are used (a name has few; more is a sentence or a paste).
+MAX_WORDS = 6
+# Customers re-ranked per query, and rows read per fetch.
+POOL_TARGET = 40
+FETCH_LIMIT = 60
+# Expansion-score tiers fetched one after the other: the best spellings first.
+TIERS = (96.0, 86.0, TERM_CUTOFF)
+# Terms read from the vocabulary per query (phonetic codes can be shared by many).
+VOCAB_LIMIT = 400
+PREFIX_MIN = 3
+
+
+@dataclass(frozen=True)
+class Expansion:
+    term: str
+    sim: float
+    how: str  # exact | spelling | nickname | typo | sounds like | partial
+
+
+@dataclass(frozen=True)
+class NameScore:
+    customer_id: int
+    score: float
+    matched_on: tuple[str, ...]
+    name: str
+    kind: str
+    preferred_name: str | None
+
+
+def word_similarity(word: str, token: str) -> tuple[float, str]:
+    """How well a typed word fits a stored name token (both folded), and why."""
+    if word == token:
+        return 100.0, "exact"
+    if transliterate(word) == transliterate(token):
+        return SPELLING_VARIANT, "spelling"
+    if are_related(word, token):
+        return NICKNAME, "nickname"
+    # Indel ratio counts a swapped pair of letters as two edits; optimal string alignment
+    # counts it as one, which is how people mistype ("Anan" for "Anna").
+    swaps = OSA.distance(word, token, processor=None)
+    best = max(
+        fuzz.ratio(word, token, processor=None, score_cutoff=0.0),
+        100.0 * (1.0 - swaps / (max(len(word), len(token)) + 1)),
+    )
+    how = "typo"
+    if (
+        len(word) >= 3
+        and best >= SOUNDS_LIKE_FLOOR
+        and best < SOUNDS_LIKE
+        and phonetic(word) == phonetic(token)
+    ):
+        best, how = SOUNDS_LIKE, "sounds like"
+    if len(word) >= PREFIX_MIN and len(token) > len(word) and token.startswith(word):
+        partial = 70.0 + 25.0 * len(word) / len(token)
+        if partial > best:
+            best, how = partial, "partial"
+    return float(best), how
+
+
+# --- 1. expansion --------------------------------------------------------------------------
+
+
+def expand_words(session: Session, words: list[str]) -> dict[str, list[Expansion]]:
+    """Stored tokens each typed word (two letters or more) may stand for, best first."""
+    full = [w for w in dict.fromkeys(words) if len(w) >= 2][:MAX_WORDS]
+    if not full:
+        return {}
+    found: dict[str, dict[str, int]] = {w: {} for w in full}  # word → term → freq
+    variants = {w: deletion_variants(w) for w in full}
+    _collect_variants(session, variants, found)
+    _collect_terms(session, full, found)
+    out = {w: _best(w, found[w]) for w in full}
+    weak = [w for w in full if _weak(out[w])]
+    if weak:
+        # Part of a name ("Schwarzen…"), or a long word two letters off: a wider net, only
+        # for the words the first one missed.
+        _collect_prefixes(session, weak, found)
+        retry = {w: deletion2_variants(w) for w in weak if len(w) >= 6}
+        if retry:
+            _collect_variants(session, retry, found)
+        for w in weak:
+            out[w] = _best(w, found[w])
+    return out
+
+
+def _weak(expansions: list[Expansion]) -> bool:
+    return not expansions or expansions[0].sim < 86.0
+
+
+_VARIANTS = (
+    select(SearchTermVariant.variant, SearchTerm.term, SearchTerm.freq)
+    .join(SearchTerm, SearchTerm.term == SearchTermVariant.term)
+    .where(SearchTermVariant.variant.in_(many("variants")))
+    .limit(VOCAB_LIMIT)
+)
+_TERMS = (
+    select(SearchTerm.term, SearchTerm.phonetic, SearchTerm.freq)
+    .where(or_(SearchTerm.term.in_(many("names")), SearchTerm.phonetic.in_(many("codes"))))
+    .limit(VOCAB_LIMIT)
+)
+# Prefix search by range, never LIKE: typed text must not become a pattern.
+_PREFIX = (
+    select(SearchTerm.term, SearchTerm.freq)
+    .where(SearchTerm.term > BindParameter("low"), SearchTerm.term < BindParameter("high"))
+    .order_by(SearchTerm.term)
+    .limit(VOCAB_LIMIT // 8)
+)
+
+
+def _collect_variants(
+    session: Session, variants: dict[str, set[str]], found: dict[str, dict[str, int]]
+) -> None:
+    wanted = sorted(set().union(*variants.values()))
+    if not wanted:
+        return
+    for variant, term, freq in rows(session, _VARIANTS, variants=wanted):
+        for word, vs in variants.items():
+            if variant in vs:
+                found[word][term] = freq
+
+
+def _collect_terms(session: Session, words: list[str], found: dict[str, dict[str, int]]) -> None:
+    codes = {w: phonetic(w) for w in words if len(w) >= 3}
+    named = {w: related_names(w) | {w} for w in words}
+    for term, code, freq in rows(
+        session,
+        _TERMS,
+        names=sorted(set().union(*named.values())),
+        codes=sorted({c for c in codes.values() if c}),
+    ):
+        for w in words:
+            if term in named[w] or (codes.get(w) and code == codes[w]):
+                found[w][term] = freq
+
+
+def _collect_prefixes(
+    session: Session,
+    words: list[str],
+    found: dict[str, dict[str, int]],
+    into: str | None = None,
+) -> None:
+    for w in words:
+        if len(w) < PREFIX_MIN:
+            continue
+        high = w[:-1] + chr(ord(w[-1]) + 1)
+        for term, freq in rows(session, _PREFIX, low=w, high=high):
+            found[into or w][term] = freq
+
+
+def _best(word: str, terms: dict[str, int]) -> list[Expansion]:
+    scored = []
+    for term, freq in terms.items():
+        sim, how = word_similarity(word, term)
+        if sim >= TERM_CUTOFF:
+            scored.append((sim, freq, term, how))
+    scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
+    return [Expansion(term, sim, how) for sim, _f, term, how in scored[:MAX_EXPANSIONS]]
+
+
+def nearest_terms(session: Session, word: str, limit: int = 3) -> list[str]:
+    """Stored tokens closest to a word that matched nothing well: for "did you mean…"."""
+    if len(word) < 2:
+        return []
+    found: dict[str, dict[str, int]] = {word: {}}
+    _collect_variants(session, {word: deletion_variants(word) | deletion2_variants(word)}, found)
+    _collect_terms(session, [word], found)
+    # Names that start the same way, for words too far off for any finer net.
+    _collect_prefixes(session, [word[: max(PREFIX_MIN, len(word) // 2)]], found, into=word)
+    scored = sorted(
+        ((word_similarity(word, t)[0], f, t) for t, f in found[word].items()),
+        key=lambda s: (-s[0], -s[1], s[2]),
+    )
+    return [t for sim, _f, t in scored[:limit] if sim >= 50.0]
+
+
+# --- 2. gathering --------------------------------------------------------------------------
+
+
+def gather(
+    session: Session,
+    expansions: dict[str, list[Expansion]],
+    scope: Collection[int] | None,
+) -> set[int]:
+    """Customers worth re-ranking, fetched best-expansion tier first, bounded."""
+    pool: set[int] = set()
+    words = [w for w, e in expansions.items() if e]
+    if len(words) >= 2:
+        pairs: dict[str, float] = {}
+        for wa, wb in itertools.combinations(words[:4], 2):
+            for ea in expansions[wa][:PAIR_EXPANSIONS]:
+                for eb in expansions[wb][:PAIR_EXPANSIONS]:
+                    if ea.term == eb.term:
+                        continue
+                    key = " ".join(sorted((ea.term, eb.term)))
+                    pairs[key] = max(pairs.get(key, 0.0), (ea.sim + eb.sim) / 2)
+        _fetch_tiers(session, NAME_PAIR, pairs, scope, pool)
+    if len(pool) < POOL_TARGET // 4:
+        singles: dict[str, float] = {}
+        for w in words:
+            for e in expansions[w]:
+                singles[e.term] = max(singles.get(e.term, 0.0), e.sim)
+        _fetch_tiers(session, NAME, singles, scope, pool)
+    return pool
+
+
+_KEYS = (
+    select(CustomerSearchKey.customer_id)
+    .where(
+        CustomerSearchKey.kind == BindParameter("kind"),
+        CustomerSearchKey.key.in_(many("keys")),
+    )
+    .limit(FETCH_LIMIT)
+)
+_KEYS_IN_SCOPE = _KEYS.where(in_scope(CustomerSearchKey.customer_id, many("scope")))
+
+
+def _fetch_tiers(
+    session: Session,
+    kind: str,
+    keys: dict[str, float],
+    scope: Collection[int] | None,
+    pool: set[int],
+) -> None:
+    upper = 101.0
+    for floor in TIERS:
+        tier = sorted(k for k, est in keys.items() if floor <= est < upper)[:200]
+        upper = floor
+        if not tier:
+            continue
+        if scope is None:
+            found = rows(session, _KEYS, kind=kind, keys=tier)
+        else:
+            found = rows(session, _KEYS_IN_SCOPE, kind=kind, keys=tier, scope=list(scope))
+        pool.update(r[0] for r in found)
+        if len(pool) >= POOL_TARGET:
+            return
+
+
+# --- 3. re-ranking -------------------------------------------------------------------------
+
+_FIELD_LABELS = ("given name", "family name", "preferred name", "company")
+
+
+_NAMES = select(
+    Customer.id,
+    Customer.kind,
+    Customer.given_name,
+    Customer.family_name,
+    Customer.preferred_name,
+    Customer.company_name,
+    Customer.salutation,
+).where(Customer.id.in_(many("ids")))
+
+# What a title typed before the name says about the person ("Mrs. Jones" is not Mr. Jones).
+_FEMALE_TITLES = frozenset(
+    {"mrs", "ms", "miss", "frau", "fr", "madam", "dame", "mme", "mlle", "signora", "senora", "sra"}
+)
+_MALE_TITLES = frozenset({"mr", "herr", "hr", "sir", "signor", "senor", "sr", "mister"})
+# A typed title that contradicts the recorded salutation costs this much of the score.
+TITLE_MISMATCH = 0.9
+
+
+def title_gender(titles: Iterable[str]) -> str | None:
+    for t in titles:
+        if t in _FEMALE_TITLES:
+            return "f"
+        if t in _MALE_TITLES:
+            return "m"
+    return None
+
+
+def _salutation_gender(salutation: str | None) -> str | None:
+    if not salutation:
+        return None
+    return title_gender(name_tokens(salutation))
+
+
+@lru_cache(maxsize=65_536)
+def _tokens(value: str | None) -> list[str]:
+    # Names repeat across customers; folding each distinct one once is enough.
+    return index_tokens(value)
+
+
+def rerank(
+    session: Session,
+    words: list[str],
+    initials: list[str],
+    pool: Collection[int],
+    gender: str | None = None,
+) -> list[NameScore]:
+    if not pool:
+        return []
+    cache: dict[tuple[str, str], tuple[float, str]] = {}
+    out = []
+    for cid, kind, given, family, preferred, company, salutation in rows(
+        session, _NAMES, ids=sorted(pool)
+    ):
+        score, matched = score_name(words, initials, kind, given, family, preferred, company, cache)
+        if gender and _salutation_gender(salutation) not in (None, gender):
+            score = round(score * TITLE_MISMATCH, 1)
+        display = (
+            company
+            if kind == "company" and company
+            else " ".join(p for p in (given, family) if p) or company or f"customer #{cid}"
+        )
+        out.append(NameScore(cid, score, matched, display, kind, preferred))
+    return out
+
+
+def score_name(
+    words: list[str],
+    initials: list[str],
+    kind: str,
+    given: str | None,
+    family: str | None,
+    preferred: str | None,
+    company: str | None,
+    cache: dict[tuple[str, str], tuple[float, str]] | None = None,
+) -> tuple[float, tuple[str, ...]]:
+    """0–100: how well this customer's name fields fit the typed words; and what matched."""
+    cache = {} if cache is None else cache
+    fields = [
+        (label, _tokens(value))
+        for label, value in zip(_FIELD_LABELS, (given, family, preferred, company), strict=True)
+    ]
+    options = []
+    for wi, word in enumerate(words):
+        for label, tokens in fields:
+            for token in tokens:
+                key = (word, token)
+                if key not in cache:
+                    cache[key] = word_similarity(word, token)
+                sim, how = cache[key]
+                if sim >= TERM_CUTOFF:
+                    options.append((sim, wi, label, token, how))
+    options.sort(key=lambda o: (-o[0], o[1]))
+    assigned: dict[int, tuple[float, str, str, str]] = {}
+    used: set[str] = set()
+    for sim, wi, label, token, how in options:
+        if wi in assigned or token in used:
+            continue
+        # A compound token ("annalena") and its parts are one name: using one uses all.
+        assigned[wi] = (sim, label, token, how)
+        used.add(token)
+        field_tokens = dict(fields)[label]
+        used.update(t for t in field_tokens if t in token or token in t)
+    if not words:
+        return 0.0, ()
+    base = sum(a[0] for a in assigned.values()) / len(words)
+    labels = {a[1] for a in assigned.values()}
+    if kind == "company" or (company and not (given or family)):
+        company_tokens = dict(fields)["company"]
+        covered = sum(1 for t in company_tokens if t in used)
+        factor = 0.9 + 0.1 * covered / max(1, len(company_tokens))
+    else:
+        has_given = bool(labels & {"given name", "preferred name"})
+        has_family = "family name" in labels
+        if not has_given and initials:
+            first_letters = {
+                t[0] for t in dict(fields)["given name"] + dict(fields)["preferred name"]
+            }
+            if any(i in first_letters for i in initials):
+                has_given = True
+                labels.add("initial")
+            else:
+                base *= 0.85
+        if has_given and has_family:
+            factor = 1.0
+        elif has_family:
+            factor = 0.93
+        elif has_given:
+            factor = 0.85
+        else:
+            factor = 0.9
+    score = round(min(100.0, base * factor), 1)
+    matched = tuple(
+        label if how == "exact" else f"{label} ({how})"
+        for _wi, (_s, label, _t, how) in sorted(assigned.items())
+    )
+    if "initial" in labels:
+        matched += ("initial",)
+    return score, matched
