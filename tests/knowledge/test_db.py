@@ -155,3 +155,20 @@ def test_newer_schema_is_refused_and_left_alone(store_url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "9999"
     engine.dispose()
+
+
+@pytest.mark.filterwarnings("ignore:.*expression-based index")
+def test_migrations_create_exactly_the_models(store_url: str) -> None:
+    """The schema is created only by migrations: they must build what the models declare."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from knowledge.models import Base
+
+    engine = store_db.make_engine(store_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
+    engine.dispose()
+    assert diff == []
