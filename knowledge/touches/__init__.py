@@ -18,6 +18,13 @@ from knowledge.touches.schema import (
     Touch,
     load_playbook,
 )
+from knowledge.touches.service import (
+    ShownTouch,
+    TouchResult,
+    resolve_staff,
+    resolve_visit,
+    suggest_touches,
+)
 
 __all__ = [
     "FACTS",
@@ -30,14 +37,19 @@ __all__ = [
     "PlaybookInvalid",
     "Problem",
     "Ranking",
+    "ShownTouch",
     "StaffContext",
     "Suggestion",
     "Touch",
     "TouchHistory",
+    "TouchResult",
     "compute_facts",
     "load_history",
     "load_playbook",
     "rank_touches",
     "record_outcome",
     "record_shown",
+    "resolve_staff",
+    "resolve_visit",
+    "suggest_touches",
 ]
