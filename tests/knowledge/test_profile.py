@@ -27,6 +27,7 @@ def _family(w: World) -> dict[str, Any]:
         salutation="Frau",
         language="de",
         customer_since=dt.date(2015, 4, 1),
+        birth_date=dt.date(1980, 5, 17),
     )
     thomas = w.customer("Thomas", "Müller", phone="+49 170 1111111", city="Hamburg")
     lukas = w.customer("Lukas", "Müller", city="Hamburg")
