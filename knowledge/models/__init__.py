@@ -1,6 +1,7 @@
 """Every table of the store. Import from here so Alembic and the app see the same metadata."""
 
 from knowledge.models.base import Base, UTCDateTime, utcnow
+from knowledge.models.conversation import Conversation
 from knowledge.models.customer import (
     ContactLog,
     ContactPoint,
@@ -20,6 +21,7 @@ from knowledge.models.identity import (
 from knowledge.models.lookup import CustomerSearchKey, SearchTerm, SearchTermVariant
 from knowledge.models.org import Dealer, DealerGroup, StaffMember
 from knowledge.models.provenance import AuditEntry, SourceRecord, SourceSystem, StoreMeta
+from knowledge.models.report import Rating, SuggestionRating, SurveyImportRun
 from knowledge.models.touch import TouchOutcome, TouchSuggestion
 from knowledge.models.vehicle import (
     Ownership,
@@ -35,6 +37,7 @@ __all__ = [
     "Base",
     "ContactLog",
     "ContactPoint",
+    "Conversation",
     "Customer",
     "CustomerRelationship",
     "CustomerSearchKey",
@@ -49,6 +52,7 @@ __all__ = [
     "MergeLogEntry",
     "Ownership",
     "Preference",
+    "Rating",
     "RecallCampaign",
     "SearchTerm",
     "SearchTermVariant",
@@ -58,7 +62,9 @@ __all__ = [
     "SourceSystem",
     "StaffMember",
     "StoreMeta",
+    "SuggestionRating",
     "Survey",
+    "SurveyImportRun",
     "TouchOutcome",
     "TouchSuggestion",
     "UTCDateTime",
