@@ -22,6 +22,7 @@ from knowledge.models.lookup import CustomerSearchKey, SearchTerm, SearchTermVar
 from knowledge.models.org import Dealer, DealerGroup, StaffMember
 from knowledge.models.provenance import AuditEntry, SourceRecord, SourceSystem, StoreMeta
 from knowledge.models.report import Rating, SuggestionRating, SurveyImportRun
+from knowledge.models.slack import SlackEvent
 from knowledge.models.touch import TouchOutcome, TouchSuggestion
 from knowledge.models.vehicle import (
     Ownership,
@@ -58,6 +59,7 @@ __all__ = [
     "SearchTermVariant",
     "ServiceVisit",
     "SharedValue",
+    "SlackEvent",
     "SourceRecord",
     "SourceSystem",
     "StaffMember",
