@@ -16,22 +16,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Literal
+
+from knowledge.card import CustomerCard
 
 # --- shared pieces --------------------------------------------------------------------------
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-class CardData(Protocol):
-    """The customer card (``knowledge.card.CustomerCard``): already masked for the viewer."""
-
-    @property
-    def customer_id(self) -> int: ...
-
-    def to_dict(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -121,6 +114,8 @@ class CheckIn:
     arrived_at: dt.datetime
     # False when the visit was already checked in the same way: nothing was written.
     changed: bool = True
+    # True when a new repair order was opened (a walk-in), not a booking checked in.
+    created: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -131,13 +126,15 @@ class CheckIn:
             "status": self.status,
             "arrived_at": _iso(self.arrived_at),
             "changed": self.changed,
+            "created": self.created,
         }
 
 
 @dataclass(frozen=True)
 class CustomerCardResult:
     kind: ClassVar[str] = "card"
-    card: CardData
+    # Already masked for the viewer (contact details by role; hidden in public channels).
+    card: CustomerCard
     touches: TouchList | None = None
     check_in: CheckIn | None = None
     # What the lookup matched on ("phone", "family name"…), to show why this customer.
