@@ -79,7 +79,7 @@ def find_customer(session: Session, query: str, *, today: dt.date) -> int:
             f"concierge touches '#{result.candidates[0].customer_id}'"
         )
     hint = f" — {result.message}" if result.message else ""
-    near = f" (did you mean: {', '.join(result.suggestions[:3])}?)" if result.suggestions else ""
+    near = f" (try: {'; '.join(result.suggestions[:3])})" if result.suggestions else ""
     raise InvalidInput(f"no customer matches {text!r}{hint}{near}")
 
 

@@ -29,6 +29,7 @@ import re
 import string
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -197,12 +198,16 @@ class Offer:
     requires: frozenset[str] = frozenset()
     requires_any: frozenset[str] = frozenset()
     excludes: frozenset[str] = frozenset()
-    makes: frozenset[str] = frozenset()  # case-folded; empty: any make
+    makes: frozenset[str] = frozenset()  # as written; empty: any make
     file: str = ""
+
+    @cached_property
+    def folded_makes(self) -> frozenset[str]:
+        return frozenset(m.casefold() for m in self.makes)
 
     def fits(self, make: str, options: Collection[str]) -> bool:
         codes = {o.upper() for o in options}
-        if self.makes and make.casefold() not in self.makes:
+        if self.makes and make.casefold() not in self.folded_makes:
             return False
         if not self.requires <= codes:
             return False
@@ -739,7 +744,7 @@ def _parse_offer(
         ):
             item.problem("makes", f"must be a list of makes, got {_type_name(listed)}")
         else:
-            makes = frozenset(m.strip().casefold() for m in listed)
+            makes = frozenset(m.strip() for m in listed)
     if len(problems) != before:
         return None
     assert isinstance(offer_id, str) and title and value is not None
@@ -966,6 +971,52 @@ class PlaybookHolder:
         return self._current.version != before
 
 
+_SYMBOLS = {
+    "is": "=",
+    "is_not": "≠",
+    "at_least": "≥",
+    "at_most": "≤",
+    "more_than": ">",
+    "less_than": "<",
+    "contains": "has",
+}
+
+
+def _say(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "/".join(_say(v) for v in value)
+    return str(value)
+
+
+def _describe_fact(name: str, spec: object) -> list[str]:
+    ops = spec if isinstance(spec, dict) else {"is": spec}
+    out = []
+    for op, operand in ops.items():
+        if op == "is" and isinstance(operand, bool):
+            out.append(name if operand else f"not {name}")
+        elif op == "present":
+            out.append(f"{name} known" if operand else f"no {name}")
+        elif op == "between" and isinstance(operand, list) and len(operand) == 2:
+            out.append(f"{name} {operand[0]}–{operand[1]}")
+        elif op == "one_of":
+            out.append(f"{name} in {_say(operand)}")
+        else:
+            out.append(f"{name} {_SYMBOLS.get(str(op), str(op))} {_say(operand)}")
+    return out
+
+
 def describe_conditions(conditions: Mapping[str, Any]) -> str:
-    """A one-line rendering of a touch's conditions for listings."""
-    return json.dumps(conditions, ensure_ascii=False, default=str, separators=(", ", ": "))
+    """Conditions in a line a trainer reads: 'is_waiting, minutes_waiting ≥ 30, no drink'."""
+    parts: list[str] = []
+    for key, value in conditions.items():
+        if key in ("any", "all") and isinstance(value, list):
+            joiner = " or " if key == "any" else " and "
+            inner = [describe_conditions(v) for v in value if isinstance(v, dict)]
+            parts.append("(" + joiner.join(inner) + ")")
+        elif key == "not" and isinstance(value, dict):
+            parts.append(f"not ({describe_conditions(value)})")
+        else:
+            parts.extend(_describe_fact(str(key), value))
+    return ", ".join(parts) if parts else "always"
