@@ -85,6 +85,22 @@ def _truncate_all(store: Store) -> None:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+def _reset_postgres(url: str) -> None:
+    """Empty tables at the schema head, whatever the previous test left behind (some tests
+    downgrade the schema or stamp a foreign revision on purpose)."""
+    opened = store_db.open_store(url, check=False)
+    try:
+        if store_db.current_revision(opened.engine) != store_db.head_revision():
+            with opened.engine.begin() as conn:
+                schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            store_db.upgrade(opened.engine)
+        _truncate_all(opened)
+    finally:
+        opened.dispose()
+
+
 @pytest.fixture()
 def store_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """URL of an empty store at the schema head, on the parametrized backend."""
@@ -94,15 +110,14 @@ def store_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> s
         shutil.copyfile(template, path)
         return f"sqlite:///{path}"
     url: str = request.getfixturevalue("postgres_url")
+    _reset_postgres(url)
     return url
 
 
 @pytest.fixture()
-def store(store_url: str, backend: str) -> Iterator[Store]:
+def store(store_url: str) -> Iterator[Store]:
     """An empty, migrated store (SQLite and PostgreSQL)."""
     opened = store_db.open_store(store_url)
-    if backend == "postgresql":
-        _truncate_all(opened)
     try:
         yield opened
     finally:
