@@ -18,7 +18,10 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from bot.cli.common import cli_actor, console, err_console, one_line_errors, settings, store
+from knowledge.audit import record_lookup
 from knowledge.errors import InvalidInput
+from knowledge.lookup import search
+from knowledge.models import Customer
 from knowledge.touches.facts import FACT_SPECS
 from knowledge.touches.memory import OUTCOMES, record_outcome
 from knowledge.touches.schema import (
@@ -58,29 +61,56 @@ def _parse_at(value: str | None) -> dt.datetime:
     return moment
 
 
-def find_customer(session: Session, query: str, *, today: dt.date) -> int:
-    """The one customer ``query`` names ('#123' is a customer id), or a one-line error."""
+def find_customer(
+    session: Session, query: str, *, today: dt.date, actor: str, staff_id: int | None
+) -> tuple[int | None, str | None]:
+    """The one customer ``query`` names ('#123' is a customer id), or why there is none.
+
+    Every attempt is audited, including those that find nobody or several customers.
+    """
     text = query.strip()
     by_id = _CUSTOMER_ID.match(text)
+    customer_id: int | None = None
+    problem: str | None = None
     if by_id:
-        return int(by_id.group(1))
-    from knowledge.lookup import search
-
-    result = search(session, text, today=today, region=settings().default_phone_region)
-    if result.status == "match" and result.match is not None:
-        return result.match.customer_id
-    if result.status == "candidates":
-        listed = "; ".join(
-            f"#{c.customer_id} {c.name}" + (f" ({c.city})" if c.city else "")
-            for c in result.candidates
-        )
-        raise InvalidInput(
-            f"{text!r} matches several customers: {listed} — name one, e.g. "
-            f"concierge touches '#{result.candidates[0].customer_id}'"
-        )
-    hint = f" — {result.message}" if result.message else ""
-    near = f" (try: {'; '.join(result.suggestions[:3])})" if result.suggestions else ""
-    raise InvalidInput(f"no customer matches {text!r}{hint}{near}")
+        customer_id = int(by_id.group(1))
+        how, status, candidates = "customer_id", "match", [customer_id]
+        if session.get(Customer, customer_id) is None:
+            customer_id, status, problem = (
+                None,
+                "none",
+                f"no customer #{by_id.group(1)} in the store",
+            )
+    else:
+        result = search(session, text, today=today, region=settings().default_phone_region)
+        how, status = result.query_kind, result.status
+        candidates = [c.customer_id for c in result.candidates]
+        if result.status == "match" and result.match is not None:
+            customer_id = result.match.customer_id
+        elif result.status == "candidates":
+            listed = "; ".join(
+                f"#{c.customer_id} {c.name}" + (f" ({c.city})" if c.city else "")
+                for c in result.candidates
+            )
+            problem = (
+                f"{text!r} matches several customers: {listed} — name one, e.g. "
+                f"concierge touches '#{result.candidates[0].customer_id}'"
+            )
+        else:
+            hint = f" — {result.message}" if result.message else ""
+            near = f" (try: {'; '.join(result.suggestions[:3])})" if result.suggestions else ""
+            problem = f"no customer matches {text!r}{hint}{near}"
+    record_lookup(
+        session,
+        actor=actor,
+        staff_id=staff_id,
+        customer_id=customer_id,
+        channel="cli",
+        how=how,
+        detail={"query": text, "status": status, "candidates": candidates, "for": "touches"},
+        action="lookup",
+    )
+    return customer_id, problem
 
 
 def _print_result(result: TouchResult, *, explain: bool) -> None:
@@ -149,20 +179,32 @@ def touches(
     now = _parse_at(at)
     playbook = _playbook()
     chosen_limit = limit if limit is not None else settings().touch_limit
-    with store() as opened, opened.sessions.begin() as session:
-        customer_id = find_customer(session, query, today=now.date())
-        who = resolve_staff(session, staff) if staff else None
-        result = suggest_touches(
-            session,
-            playbook,
-            customer_id,
-            now=now,
-            actor=cli_actor(),
-            staff=who,
-            visit_ro=visit,
-            limit=chosen_limit,
-            record=record,
-        )
+    actor = cli_actor()
+    with store() as opened:
+        # The lookup is audited in its own transaction: a refusal leaves its trace too.
+        with opened.sessions.begin() as session:
+            who = resolve_staff(session, staff) if staff else None
+            customer_id, problem = find_customer(
+                session,
+                query,
+                today=now.date(),
+                actor=actor,
+                staff_id=who.staff_id if who else None,
+            )
+        if customer_id is None:
+            raise InvalidInput(problem or f"no customer matches {query!r}")
+        with opened.sessions.begin() as session:
+            result = suggest_touches(
+                session,
+                playbook,
+                customer_id,
+                now=now,
+                actor=actor,
+                staff=who,
+                visit_ro=visit,
+                limit=chosen_limit,
+                record=record,
+            )
     if as_json:
         body = result.to_dict(with_facts=facts)
         body["query"] = query

@@ -199,14 +199,24 @@ def suggest_touches(
     limit: int | None = None,
     record: bool = True,
     dealer_ids: Collection[int] | None = None,
+    profile: CustomerProfile | None = None,
 ) -> TouchResult:
-    """The touches to do now for ``customer_id``, recorded as shown when ``record``."""
+    """The touches to do now for ``customer_id``, recorded as shown when ``record``.
+
+    Pass ``profile`` when the caller has loaded it already (the customer card does), so
+    nothing is read twice.
+    """
     if now.tzinfo is None:
         raise InvalidInput("suggest_touches needs a time-zone-aware 'now'")
     limit = DEFAULT_TOUCH_LIMIT if limit is None else limit
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"the touch limit must be between 1 and {MAX_LIMIT}, got {limit}")
-    profile = load_profile(session, customer_id, now=now, dealer_ids=dealer_ids)
+    if profile is None:
+        profile = load_profile(session, customer_id, now=now, dealer_ids=dealer_ids)
+    elif profile.customer_id != customer_id:
+        raise InvalidInput(
+            f"the profile given is of customer #{profile.customer_id}, not #{customer_id}"
+        )
     visit = resolve_visit(session, profile, visit_ro) if visit_ro else profile.current_visit
     dealer_id = visit.dealer_id if visit else staff.dealer_id if staff else profile.home_dealer_id
     dealer = dealer_context(session, dealer_id)

@@ -7,12 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
 from knowledge.db import Store
 from knowledge.lookup.keys import refresh_search_keys
-from knowledge.models import Customer
+from knowledge.models import AuditEntry, Customer
 from knowledge.touches.schema import DEFAULT_PLAYBOOK_DIR, load_playbook
 from tests.knowledge.touches.store_world import World, build_world
 
@@ -147,6 +148,27 @@ def test_bad_input_is_one_clear_line_and_changes_nothing(store_url: str, world: 
         assert result.exit_code == 2, (args, result.output)
         assert result.stderr.startswith(message), (args, result.stderr)
         assert "Traceback" not in result.output
+
+
+def test_every_lookup_is_audited_even_a_refused_one(
+    store_url: str, world: World, store: Store
+) -> None:
+    touches_json(store_url, "Dana Okafor", "--as", "U100")
+    assert cli(store_url, "touches", "Nobody Atall", "--at", AT).exit_code == 2
+    with store.sessions() as session:
+        entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+    assert [(e.action, e.customer_id, e.staff_id, e.channel) for e in entries] == [
+        ("lookup", world.dana_id, world.advisor_id, "cli"),
+        ("lookup", None, None, "cli"),
+    ]
+    assert entries[0].how == "name" and entries[0].actor.startswith("cli:")
+    assert entries[0].detail == {
+        "query": "Dana Okafor",
+        "status": "match",
+        "candidates": [world.dana_id],
+        "for": "touches",
+    }
+    assert entries[1].detail["status"] == "none"  # type: ignore[index]
 
 
 def test_an_ambiguous_name(store_url: str, world: World, store: Store) -> None:

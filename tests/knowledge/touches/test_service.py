@@ -130,3 +130,16 @@ def test_bad_requests(store: Store, world: World) -> None:
         run(store, world, limit=0)
     with pytest.raises(InvalidInput, match="no customer #424242"), store.sessions() as session:
         suggest_touches(session, playbook(), 424242, now=NOW, actor="cli:test")
+
+
+def test_a_profile_loaded_by_the_caller_is_used(store: Store, world: World) -> None:
+    from knowledge.profile import load_profile
+
+    with store.sessions() as session:
+        profile = load_profile(session, world.dana_id, now=NOW)
+    assert [t.id for t in run(store, world, profile=profile, record=False).touches] == [
+        t.id for t in run(store, world, record=False).touches
+    ]
+    wrong = f"the profile given is of customer #{world.dana_id}"
+    with pytest.raises(InvalidInput, match=wrong), store.sessions() as session:
+        suggest_touches(session, playbook(), world.mark_id, now=NOW, actor="x", profile=profile)
