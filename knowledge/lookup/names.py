@@ -401,7 +401,9 @@ def score_name(
     if kind == "company" or (company and not (given or family)):
         company_tokens = dict(fields)["company"]
         covered = sum(1 for t in company_tokens if t in used)
-        factor = 0.9 + 0.1 * covered / max(1, len(company_tokens))
+        # A word of a company name is weaker evidence than a person's whole family name
+        # ("Richter" is first the Richters, then "Richter Bau GmbH").
+        factor = 0.85 + 0.15 * covered / max(1, len(company_tokens))
     else:
         has_given = bool(labels & {"given name", "preferred name"})
         has_family = "family name" in labels
