@@ -1,0 +1,1 @@
+"""One handler per intent, the dialogue that routes to them, and the NLU client."""
