@@ -18,7 +18,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -31,7 +30,7 @@ from knowledge.lookup.nicknames import are_related, related_names
 from knowledge.lookup.text import (
     deletion2_variants,
     deletion_variants,
-    index_tokens,
+    field_tokens,
     phonetic,
     transliterate,
 )
@@ -325,10 +324,8 @@ def _salutation_gender(salutation: str | None) -> str | None:
     return title_gender(name_tokens(salutation))
 
 
-@lru_cache(maxsize=65_536)
-def _tokens(value: str | None) -> list[str]:
-    # Names repeat across customers; folding each distinct one once is enough.
-    return index_tokens(value)
+def _tokens(value: str | None) -> tuple[str, ...]:
+    return field_tokens(value) if value else ()
 
 
 def rerank(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 
 from knowledge.models.lookup import KEY_LENGTH
 from knowledge.normalize import fold, name_tokens
@@ -100,16 +101,24 @@ def index_tokens(*fields: str | None) -> list[str]:
     """
     seen: dict[str, None] = {}
     for field in fields:
-        if not field:
-            continue
-        for word in _WORD_SPLIT.split(field):
-            parts = [p for p in name_tokens(word) if p not in TITLES and p not in LEGAL_FORMS]
-            for part in parts:
-                if len(part) >= 2:
-                    seen.setdefault(_clip(part), None)
-            if len(parts) > 1:
-                seen.setdefault(_clip("".join(parts)), None)
+        if field:
+            for token in field_tokens(field):
+                seen.setdefault(token, None)
     return list(seen)[: MAX_NAME_TOKENS * 2]
+
+
+@lru_cache(maxsize=262_144)
+def field_tokens(field: str) -> tuple[str, ...]:
+    """The tokens of one name field (cached: names repeat across customers)."""
+    out: dict[str, None] = {}
+    for word in _WORD_SPLIT.split(field):
+        parts = [p for p in name_tokens(word) if p not in TITLES and p not in LEGAL_FORMS]
+        for part in parts:
+            if len(part) >= 2:
+                out.setdefault(_clip(part), None)
+        if len(parts) > 1:
+            out.setdefault(_clip("".join(parts)), None)
+    return tuple(out)
 
 
 def pair_keys(tokens: list[str]) -> set[str]:
