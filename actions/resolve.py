@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from actions.context import Offered, Pending
 from actions.results import Apology, CandidateItem, CandidateList, NoMatch, Question, Result
 from actions.turn import IDENTIFIER_KINDS, Turn, entity_dicts, words
+from actions.understanding import Entity
 from knowledge.lookup import Candidate, SearchResult, search
+from knowledge.lookup.text import TITLES
 from knowledge.normalize import fold, name_tokens
 
 CANDIDATES_SHOWN = 5
@@ -55,13 +57,34 @@ def _name_fits(person: str, name: str) -> bool:
     return bool(wanted) and all(t in have for t in wanted)
 
 
+def _titled(turn: Turn, entity: Entity) -> str:
+    """The person as typed with the form of address before it ("mrs" + "gonzales"): the
+    lookup uses it to tell Mrs from Mr Gonzales."""
+    value = entity.value.strip()
+    if entity.start <= 0 or entity.end > len(turn.text) or entity.extractor == "carried":
+        return value
+    before = name_tokens(turn.text[: entity.start])
+    if before and before[-1] in TITLES and before[-1] not in name_tokens(value):
+        return f"{before[-1]} {value}"
+    return value
+
+
 def identifiers(turn: Turn) -> list[tuple[str, list[str]]]:
     """The identifying entities of the message, per kind, most specific kind first."""
     out = []
     for kind in IDENTIFIER_KINDS:
-        values = turn.values(kind)
         if kind == "person":
-            values = [v for v in values if any(t not in _TITLES for t in name_tokens(v))]
+            named = [
+                _titled(turn, e)
+                for e in turn.of("person")
+                if any(t not in _TITLES for t in name_tokens(e.value))
+            ]
+            seen: dict[str, str] = {}
+            for value in named:
+                seen.setdefault(" ".join(t for t in name_tokens(value) if t not in _TITLES), value)
+            values = list(seen.values())
+        else:
+            values = turn.values(kind)
         if values:
             out.append((kind, values))
     return out
