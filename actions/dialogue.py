@@ -233,10 +233,6 @@ class Dialogue:
             raise InvalidInput("Dialogue.handle needs a time-zone-aware 'now'")
         if not staff.active:
             raise AccessDenied(f"{staff.display_name} is no longer an active staff member")
-        checked = check_text(text)
-        emoji = checked.text.strip()
-        if checked.refusal is not None and emoji not in _YES | _NO:
-            return Reply(conversation_key, (checked.refusal,))
         context = load_context(
             session,
             conversation_key,
@@ -245,6 +241,17 @@ class Dialogue:
             now=now,
             idle_minutes=self.settings.idle_minutes,
         )
+        checked = check_text(text)
+        emoji = checked.text.strip()
+        if checked.refusal is not None and emoji not in _YES | _NO:
+            # Nothing is read, written or remembered; the conversation stays as it was.
+            return Reply(
+                conversation_key,
+                (checked.refusal,),
+                customer_id=None if context.expired else context.customer_id,
+                customer_name=None if context.expired else context.customer_name,
+                awaiting=context.awaiting,
+            )
         turn = Turn(
             session=session,
             context=context,
@@ -289,6 +296,7 @@ class Dialogue:
             intent=turn.intent,
             confidence=turn.understanding.confidence,
             customer_id=context.customer_id,
+            customer_name=context.customer_name if context.customer_id else None,
             structured=structured,
             awaiting=context.awaiting,
             wrote=turn.wrote,

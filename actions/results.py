@@ -663,6 +663,7 @@ class Reply:
     confidence: float = 0.0
     # Whom the conversation is about after this message (None: nobody yet).
     customer_id: int | None = None
+    customer_name: str | None = None
     # True when the structured path answered without the NLU (a bare VIN, phone…).
     structured: bool = False
     # What the next message is expected to answer (a choice, a yes/no), if anything.
@@ -679,6 +680,7 @@ class Reply:
             "intent": self.intent,
             "confidence": self.confidence,
             "customer_id": self.customer_id,
+            "customer_name": self.customer_name,
             "structured": self.structured,
             "awaiting": self.awaiting,
             "wrote": self.wrote,

@@ -1,0 +1,1 @@
+"""The terminal chat: the same conversation as in Slack, rendered with rich."""
