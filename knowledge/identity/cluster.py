@@ -67,6 +67,15 @@ class Decision:
     score: float | None
     reason: str
     reviews: list[tuple[int, float, str]] = field(default_factory=list)
+    # Other customers this record proves to be the same person as ``customer_id``: each
+    # matched the record strongly enough to merge, and none of their records conflicts
+    # with any record of the others.
+    absorb: list[int] = field(default_factory=list)
+
+
+def clusters_conflict(a: Candidate, b: Candidate) -> bool:
+    """Whether any record of one customer clearly contradicts any record of the other."""
+    return any(compare(x, y).conflicts for x in a.members for y in b.members)
 
 
 def assess(view: MatchView, candidate: Candidate, household: set[str]) -> Assessment | None:
@@ -99,20 +108,40 @@ def decide(
     household: set[str],
     config: MatchConfig,
 ) -> Decision:
-    assessments = [a for c in candidates if (a := assess(view, c, household)) is not None]
+    by_id = {c.customer_id: c for c in candidates}
+    assessments = [a for c in by_id.values() if (a := assess(view, c, household)) is not None]
     assessments.sort(key=lambda a: (-a.best.weight, a.customer_id))
     eligible = [a for a in assessments if a.mergeable(config)]
 
     target: Assessment | None = None
+    absorbed: list[Assessment] = []
     if eligible:
-        top = eligible[0]
-        rival = eligible[1] if len(eligible) > 1 else None
-        if rival is None or top.best.weight - rival.best.weight >= AMBIGUITY_MARGIN:
+        top, rivals = eligible[0], eligible[1:]
+        # The record may prove that customers already in the store are one person (it
+        # shares a phone with one and an address with the other). Join them only when no
+        # record of any of them contradicts another, and the result stays within the cap.
+        size = top.size + 1 + sum(r.size for r in rivals)
+        group = [by_id[top.customer_id]]
+        bridge = size <= config.max_cluster_size
+        for rival in rivals:
+            if not bridge:
+                break
+            if rival.best.hard_identifiers < 1:
+                # A rare name is enough to join one customer, not to weld two together.
+                bridge = False
+                break
+            candidate = by_id[rival.customer_id]
+            if any(clusters_conflict(candidate, other) for other in group):
+                bridge = False
+            group.append(candidate)
+        if bridge:
+            target, absorbed = top, rivals
+        elif not rivals or top.best.weight - rivals[0].best.weight >= AMBIGUITY_MARGIN:
             target = top
 
     reviews: list[tuple[int, float, str]] = []
     for a in assessments:
-        if a is target:
+        if a is target or a in absorbed:
             continue
         if a.mergeable(config):
             why = f"as strong as another candidate: {a.describe()}"
@@ -129,7 +158,17 @@ def decide(
         reviews.append((a.customer_id, a.best.weight, why))
 
     if target is not None:
-        return Decision(target.customer_id, target.best.weight, target.describe(), reviews)
+        reason = target.describe()
+        if absorbed:
+            joined = ", ".join(f"#{a.customer_id}" for a in absorbed)
+            reason += f"; also proves {joined} the same person"
+        return Decision(
+            target.customer_id,
+            target.best.weight,
+            reason,
+            reviews,
+            [a.customer_id for a in absorbed],
+        )
     if assessments:
         top = assessments[0]
         return Decision(None, top.best.weight, f"new customer; closest: {top.describe()}", reviews)

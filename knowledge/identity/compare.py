@@ -15,40 +15,46 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from knowledge.identity.names import (
-    canonical_given,
     gender_variant,
     is_known_given_name,
+    nickname_forms,
     same_by_nickname,
 )
-from knowledge.identity.records import MatchView
+from knowledge.identity.records import MatchView, is_fixed_line
 
 # Decision thresholds on the summed weight (the product's defaults, not tuned per data set).
-MERGE_THRESHOLD = 16.0
-REVIEW_THRESHOLD = 10.0
+MERGE_THRESHOLD = 14.0
+REVIEW_THRESHOLD = 11.0
 # Similarity from which a name that is not a known different name counts as a typo.
-NAME_TYPO_SIMILARITY = 0.88
+NAME_TYPO_SIMILARITY = 0.92
 FAMILY_TYPO_SIMILARITY = 0.90
 
-W_FAMILY = {"exact": 5.0, "partial": 3.0, "typo": 3.0, "differs": -6.0}
+# Weights are rough log2 likelihood ratios: how much likelier the agreement is between two
+# records of one person than between two different people of a dealer's customer base.
+W_FAMILY = {"exact": 5.0, "partial": 3.5, "typo": 3.5, "differs": -6.0}
 W_GIVEN = {
     "exact": 5.0,
-    "nickname": 4.0,
-    "variant": 4.0,
-    "typo": 3.0,
-    "partial": 2.0,
-    "initial": 1.5,
+    "nickname": 4.5,
+    "variant": 4.5,
+    "typo": 3.5,
+    "short": 3.0,
+    "partial": 2.5,
+    "initial": 2.0,
     "differs": -8.0,
 }
-W_BIRTH = {"exact": 8.0, "transposed": 6.0, "near": 1.0, "differs": -8.0}
+W_BIRTH = {"exact": 8.0, "transposed": 6.5, "near": 1.5, "differs": -8.0}
 W_PHONE = {"exact": 7.0, "household": 3.0, "shared": 0.0, "differs": 0.0}
-W_EMAIL = {"exact": 8.0, "household": 3.0, "shared": 0.0, "differs": 0.0}
-W_ADDRESS = {"exact": 4.0, "house": 2.0, "street": 1.0, "postcode": 0.5, "differs": 0.0}
+W_EMAIL = {"exact": 7.5, "household": 3.0, "shared": 0.0, "differs": 0.0}
+# An exact full name that few others carry (frequency.py decides): evidence by itself.
+W_RARE_NAME = 4.5
+W_ADDRESS = {"exact": 5.5, "house": 3.0, "street": 1.5, "postcode": 0.5, "differs": 0.0}
 
 # Levels that are evidence beyond the name: merging needs at least one of them.
 _IDENTIFIER_LEVELS = {
+    "name": ("rare",),
     "birth_date": ("exact", "transposed"),
     "phone": ("exact",),
     "email": ("exact",),
@@ -97,6 +103,11 @@ class Comparison:
         """How many fields beyond the name agree as only one person's would."""
         return sum(1 for f, levels in _IDENTIFIER_LEVELS.items() if self.level(f) in levels)
 
+    @property
+    def hard_identifiers(self) -> int:
+        """Identifiers that are data, not the rarity of a name."""
+        return self.identifiers - (self.level("name") == "rare")
+
     def can_merge(self, threshold: float = MERGE_THRESHOLD) -> bool:
         """Enough evidence to merge without a human — a stricter test than being linked."""
         if self.conflicts or self.weight < threshold:
@@ -104,11 +115,15 @@ class Comparison:
         if self.level("family") not in ("exact", "partial", "typo"):
             return False
         given = self.level("given")
-        if given in ("exact", "nickname", "variant", "typo", "partial"):
+        if given in ("exact", "nickname", "variant", "typo", "short", "partial"):
             return self.identifiers >= 1
-        # Only an initial, or no given name: a twin or a parent could be meant unless
-        # two independent identifiers agree.
-        return given in ("initial", "missing") and self.identifiers >= 2
+        # Only an initial, or no given name: a twin or a parent could be meant (twins share
+        # the birth date, the address and the landline), so it takes what only this person
+        # has — their own mobile or e-mail — and, without any given name, one more.
+        personal = self.level("phone") == "exact" or self.level("email") == "exact"
+        if given == "initial":
+            return personal
+        return given == "missing" and personal and self.identifiers >= 2
 
     def reason(self) -> str:
         parts = [f"{name}={level}({weight:+g})" for name, (level, weight) in self.fields.items()]
@@ -117,50 +132,90 @@ class Comparison:
         return " ".join(parts)
 
 
-def compare_family(a: tuple[str, ...], b: tuple[str, ...]) -> str:
+def compare_family(
+    a: tuple[str, ...],
+    b: tuple[str, ...],
+    a_de: tuple[str, ...] = (),
+    b_de: tuple[str, ...] = (),
+) -> str:
+    """``*_de`` are the names with umlauts written out (Müller → mueller), so Müller,
+    Muller and Mueller all agree exactly."""
     if not a or not b:
         return "missing"
-    if a == b or "".join(a) == "".join(b):
+    if a == b or "".join(a) == "".join(b) or a_de in (b, b_de) or b_de == a:
         return "exact"
     if set(a) & set(b):
         return "partial"  # a double-barrelled name and one of its parts
-    ja, jb = "".join(a), "".join(b)
-    if spelling_key(ja) == spelling_key(jb):
-        return "typo"
-    if JaroWinkler.similarity(ja, jb, processor=None, score_cutoff=FAMILY_TYPO_SIMILARITY):
-        return "typo"
+    for ja, jb in (("".join(a), "".join(b)), ("".join(a_de or a), "".join(b_de or b))):
+        ka, kb = spelling_key(ja), spelling_key(jb)
+        if ka == kb or _one_slip(ja, jb, 3) or _one_slip(ka, kb):
+            return "typo"
+        if JaroWinkler.similarity(ja, jb, processor=None, score_cutoff=FAMILY_TYPO_SIMILARITY):
+            return "typo"
     return "differs"
 
 
+def _one_slip(a: str, b: str, shortest: int = 4) -> bool:
+    """One letter dropped, added, wrong or two swapped, in a name long enough to tell."""
+    if min(len(a), len(b)) < shortest:
+        return False
+    return bool(DamerauLevenshtein.distance(a, b, processor=None, score_cutoff=1) <= 1)
+
+
 def _initial_fits(initial: str, name: str) -> bool:
-    if name.startswith(initial):
-        return True
-    return canonical_given(name).startswith(initial)
+    """'E.' fits Elisabeth, and Lisa too (Lisa is Elisabeth)."""
+    return name.startswith(initial) or any(f.startswith(initial) for f in nickname_forms(name))
 
 
-def compare_given_token(a: str, b: str) -> str:
-    if a == b:
+def compare_given_token(a: str, b: str, a_de: str = "", b_de: str = "") -> str:
+    if a == b or (a_de and a_de in (b, b_de)) or (b_de and b_de == a):
         return "exact"
     if len(a) == 1 or len(b) == 1:
         initial, other = (a, b) if len(a) == 1 else (b, a)
         return "initial" if _initial_fits(initial, other) else "differs"
     if same_by_nickname(a, b):
         return "nickname"
+    # A misspelt nickname or formal name (Firtz / Friedrich, Rob / Rbert): through another
+    # form of an actual nickname, never by comparing the two spellings themselves.
+    # The misspelt side is the one that is no real name (Anni is one slip from Anne, but
+    # both are names: Anna's nickname says nothing about Anne).
+    forms_a = [f for f in nickname_forms(a) if len(f) >= 5]
+    forms_b = [f for f in nickname_forms(b) if len(f) >= 5]
+    if (not is_known_given_name(a) and any(_one_slip(a, f) for f in forms_b)) or (
+        not is_known_given_name(b) and any(_one_slip(f, b) for f in forms_a)
+    ):
+        return "nickname"
     if spelling_key(a) == spelling_key(b):
         return "variant"
     if gender_variant(a, b):
         return "differs"
-    if is_known_given_name(a) and is_known_given_name(b):
+    known_a, known_b = is_known_given_name(a), is_known_given_name(b)
+    if known_a and known_b:
         return "differs"  # Anna/Anne, Jan/Jens: two real names, two people
-    if JaroWinkler.similarity(a, b, processor=None, score_cutoff=NAME_TYPO_SIMILARITY):
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if len(short) >= 3 and not (known_a and known_b) and long_.startswith(short):
+        return "short"  # Alex/Alexander, Fran/Franziska
+    if len(short) >= 4 and long_.endswith(short) and not (is_known_given_name(short)):
+        return "short"  # Seun/Oluwaseun, Sandro/Alessandro
+    # Short names are too close to each other for a similarity measure (Luia could be
+    # Lukas or Luisa): one slip at most; longer ones may differ a little more.
+    if _one_slip(a, b) or (
+        min(len(a), len(b)) >= 6
+        and JaroWinkler.similarity(a, b, processor=None, score_cutoff=NAME_TYPO_SIMILARITY)
+    ):
         return "typo"
     return "differs"
 
 
-def compare_given(a: tuple[str, ...], b: tuple[str, ...]) -> str:
+def compare_given(
+    a: tuple[str, ...],
+    b: tuple[str, ...],
+    a_de: tuple[str, ...] = (),
+    b_de: tuple[str, ...] = (),
+) -> str:
     if not a or not b:
         return "missing"
-    level = compare_given_token(a[0], b[0])
+    level = compare_given_token(a[0], b[0], a_de[0] if a_de else "", b_de[0] if b_de else "")
     if level == "differs":
         # A double first name and its second part ("Anna Maria" / "Maria").
         if set(a) & set(b) and min(len(a), len(b)) < max(len(a), len(b)):
@@ -190,6 +245,8 @@ def compare_birth(a: tuple[int, int, int] | None, b: tuple[int, int, int] | None
         return "near"  # one mistyped digit
     if len(diffs) == 2 and diffs[1] == diffs[0] + 1 and sa[diffs[0]] == sb[diffs[1]]:
         return "near"  # two neighbouring digits swapped
+    if a[:2] == b[:2] and abs(a[2] - b[2]) == 1:
+        return "near"  # the day before or after (a slip, or a birth around midnight)
     return "differs"
 
 
@@ -232,8 +289,8 @@ def compare(
     shared = a.shared | b.shared
     hh = set(household)
 
-    family = compare_family(a.family, b.family)
-    given = compare_given(a.given, b.given)
+    family = compare_family(a.family, b.family, a.family_de, b.family_de)
+    given = compare_given(a.given, b.given, a.given_de, b.given_de)
     birth = compare_birth(a.dob, b.dob)
     if family != "missing":
         result.add("family", family, W_FAMILY[family])
@@ -241,7 +298,11 @@ def compare(
         result.add("given", given, W_GIVEN[given])
     if birth != "missing":
         result.add("birth_date", birth, W_BIRTH[birth])
-    phone = _compare_values(a.phones, b.phones, shared, hh)
+    if (a.rare_name or b.rare_name) and family == "exact" and given in ("exact", "variant"):
+        result.add("name", "rare", W_RARE_NAME)
+    # A landline is a household's by nature: it counts, but like a shared family number.
+    phone_hh = hh | {p for p in a.phones & b.phones if is_fixed_line(p)}
+    phone = _compare_values(a.phones, b.phones, shared, phone_hh)
     if phone != "missing":
         result.add("phone", phone, W_PHONE[phone])
     email = _compare_values(a.emails, b.emails, shared, hh)

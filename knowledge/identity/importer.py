@@ -30,6 +30,7 @@ from knowledge.db import Store
 from knowledge.errors import InvalidInput
 from knowledge.identity.cluster import MatchConfig
 from knowledge.identity.dbio import chunked, insert_ignore, insert_returning_ids, table_of
+from knowledge.identity.frequency import NameFrequencies
 from knowledge.identity.indexing import index_unindexed_customers
 from knowledge.identity.junk import SharedValueCounter, SharedValues, person_key, rough_e164
 from knowledge.identity.mapping import SourceMapping, load_mapping
@@ -113,8 +114,11 @@ def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
-def _prescan(path: Path, mapping: SourceMapping, shared: SharedValues) -> tuple[int, int]:
-    """Count the file's rows and mark phones/e-mails that many different people give."""
+def _prescan(
+    path: Path, mapping: SourceMapping, shared: SharedValues, names: NameFrequencies
+) -> tuple[int, int]:
+    """Count the file's rows and name tokens, and mark phones/e-mails that many different
+    people give."""
     counter = SharedValueCounter()
     dotted = mapping.format == "jsonl"
     f = mapping.fields
@@ -139,6 +143,7 @@ def _prescan(path: Path, mapping: SourceMapping, shared: SharedValues) -> tuple[
             full = first(data, "customer.full_name") or ""
             family, _, given = full.partition(",") if "," in full else (full, "", "")
         who = person_key(given, family, first(data, "customer.birth_date"))
+        names.count_file(given, family, first(data, "customer.source_id") or str(row.index))
         for column in f.get("customer.phone", ()):
             value = lookup(data, column, dotted=dotted)
             if value:
@@ -217,10 +222,10 @@ def import_file(
 
     if "customer" in mapping.entities:
         index_unindexed_customers(store)
-    total, report.shared_values = _prescan(path, mapping, shared)
-    report.rows_total = total
     parser = RowParser(mapping, today=day, dealers=dealers)
     resolver = PeopleResolver(shared, config)
+    total, report.shared_values = _prescan(path, mapping, shared, resolver.names)
+    report.rows_total = total
     done = resume_at
     if progress:
         progress(done, total)

@@ -78,6 +78,8 @@ def match_person(
     for value in (*view.phones, *view.emails):
         if known.is_shared("phone" if value.startswith("+") else "email", value):
             view.shared.add(value)
+    resolver.names.load(session, [view])
+    resolver.names.mark(view)
     keys = blocking_keys(view)
     values = value_keys(view)
     found = resolver.lookup_keys(session, set(keys) | set(values.values()))

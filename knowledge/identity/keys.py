@@ -9,7 +9,10 @@ date) still leaves a key that finds its twin in the store:
   meets the right one;
 - ``gd`` given name (formal form of a nickname, sound code) + birth date, for a changed or
   misspelt family name;
-- ``fip`` family name sound code + given initial + postcode, for records without a birth date.
+- ``fip`` family name sound code + given initial + postcode, for records without a birth date;
+- ``a`` the exact address (postcode, street, house number), for records that share it;
+- ``n`` the full name (formal given name, spelling collapsed), for a record that shares
+  nothing but a rare name with its twin — a common name's block is too large and skipped.
 """
 
 from __future__ import annotations
@@ -18,8 +21,17 @@ import hashlib
 
 import jellyfish
 
+from knowledge.identity.compare import spelling_key
 from knowledge.identity.names import canonical_given
 from knowledge.identity.records import MatchView
+
+
+def name_key(given: tuple[str, ...], family: tuple[str, ...]) -> tuple[str, str] | None:
+    """(given, family) in comparable form: nicknames to their formal name, umlauts and
+    spelling variants collapsed (Müller, Mueller and Muller are one name)."""
+    if not given or not family or len(given[0]) < 2:
+        return None
+    return spelling_key(canonical_given(given[0])), spelling_key("".join(family))
 
 
 def key_hash(kind: str, value: str) -> int:
@@ -59,6 +71,11 @@ def blocking_keys(view: MatchView) -> dict[int, tuple[str, str]]:
     if view.postcode and given:
         for code in family_codes:
             put("fip", f"{code}|{given[0]}|{view.postcode}")
+    if view.postcode and view.street and view.number:
+        put("a", f"{view.postcode}|{view.street}|{view.number}")
+    full = name_key(view.given_de or view.given, view.family_de or view.family)
+    if full:
+        put("n", "|".join(full))
     return out
 
 

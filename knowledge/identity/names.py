@@ -128,6 +128,20 @@ _NICKNAME_GROUPS: tuple[tuple[str, ...], ...] = (
     ("francesco", "franco", "frank", "cesco"),
     ("guillermo", "memo", "william"),
     ("jose", "pepe", "joseph"),
+    ("oluwaseun", "seun"),
+    ("chukwuemeka", "emeka"),
+    ("konstantinos", "kostas", "dinos"),
+    ("georgios", "giorgos", "george"),
+    ("dmitri", "dima", "dmitry"),
+    ("svetlana", "sveta"),
+    ("guadalupe", "lupe"),
+    ("alessandro", "sandro"),
+    ("krzysztof", "krzys"),
+    ("malgorzata", "gosia"),
+    ("ekaterina", "katya", "katja"),
+    ("anastasia", "nastya", "nastja"),
+    ("vladimir", "vova", "volodya"),
+    ("mikhail", "misha"),
 )
 
 # Common given names (folded). A spelling in this list is somebody's real name, so two
@@ -172,6 +186,20 @@ _KNOWN_GIVEN_NAMES = _words(
     steven susan teresa terry timothy tyler victoria vincent virginia wayne william
     andre andrea andreas anja anneliese annegret elfriede erna frida gertrud hedwig irmgard
     lieselotte lore margot marta mechthild waltraud wilma yvonne zoe
+    dana dan dean donna dora dina diana dania daniela lina linh minh anh thao lan mai hoa
+    hung tuan duc long nam trang huong fatima aisha amina khadija leila layla yasmin omar
+    ahmed ahmad hassan hussein youssef yusuf karim samir tariq nour rania adaeze ngozi
+    chioma emeka chukwuemeka oluwaseun seun tunde ade ayo kemi funmi bola sade wei li ming
+    xiaoling jing hui yan lei jun priya anjali rahul raj arjun deepak sunita ravi vijay
+    amit neha pooja aditya kiran meera olga irina natalia svetlana tatiana dmitri sergei
+    andrei ivan nikolai igor agnieszka katarzyna malgorzata joanna magdalena krzysztof piotr
+    tomasz pawel wojciech lukasz marek kasia gosia giuseppe giovanni francesco alessandro
+    marco luca matteo lorenzo giulia francesca chiara sofia elena alessia carmen lucia
+    pilar dolores rosa alejandro javier carlos miguel pablo jorge diego sergio antonio
+    manuel jose juan pedro luis guadalupe georgios giorgos konstantinos dimitrios nikos
+    eleni maria dimitra katerina sophia vasiliki ioanna mehmet mustafa ahmet emre burak
+    murat kemal hakan cem can ayse fatma emine zeynep elif merve ozlem gulsen caglar
+    etienne benoit pierre jean jacques francois sophie camille chloe manon julie
     """
 )
 
@@ -184,6 +212,16 @@ _GENDER_ENDINGS = ("a", "e", "ine", "ina", "o")
 def nickname_groups(name: str) -> frozenset[int]:
     """Indexes of the nickname groups a folded given name belongs to (empty when none)."""
     return frozenset(i for i, group in enumerate(_NICKNAME_GROUPS) if name in group)
+
+
+@lru_cache(maxsize=4096)
+def nickname_forms(name: str) -> frozenset[str]:
+    """Every other form of the name: its formal name and the formal name's other nicknames."""
+    forms: set[str] = set()
+    for index in nickname_groups(name):
+        forms.update(_NICKNAME_GROUPS[index])
+    forms.discard(name)
+    return frozenset(forms)
 
 
 def same_by_nickname(a: str, b: str) -> bool:

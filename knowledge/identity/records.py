@@ -12,7 +12,10 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
+
+import phonenumbers
 
 from knowledge.normalize import fold, name_tokens
 
@@ -27,6 +30,9 @@ _STREET_WORDS = (
     (re.compile(r"\bplatz\b|\bpl\b\.?"), "pl"),
 )
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_UMLAUTS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
+)
 
 
 @dataclass(slots=True)
@@ -119,6 +125,16 @@ class PersonRecord:
         return MatchView.of(self)
 
 
+@lru_cache(maxsize=200_000)
+def is_fixed_line(e164: str) -> bool:
+    """A landline rings for the whole household; a mobile belongs to one person."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE
+
+
 def street_key(street: str) -> tuple[str, str]:
     """(street name, house number) in comparable form: 'Hauptstraße 5 a' → ('hauptstr', '5a')."""
     text = fold(street)
@@ -151,6 +167,9 @@ class MatchView:
     record: PersonRecord
     given: tuple[str, ...]
     family: tuple[str, ...]
+    # The same with umlauts written out ('Müller' → 'mueller'), as German records often are.
+    given_de: tuple[str, ...]
+    family_de: tuple[str, ...]
     dob: tuple[int, int, int] | None
     phones: frozenset[str]
     emails: frozenset[str]
@@ -159,6 +178,8 @@ class MatchView:
     number: str
     # Values of this record that identify nobody (junk or shared); filled by the resolver.
     shared: set[str] = field(default_factory=set)
+    # Whether few other people are expected to share this full name (see frequency.py).
+    rare_name: bool = False
 
     @classmethod
     def of(cls, record: PersonRecord) -> MatchView:
@@ -167,10 +188,14 @@ class MatchView:
             d = dt.date.fromisoformat(record.birth_date)
             dob = (d.year, d.month, d.day)
         street, number = street_key(record.street) if record.street else ("", "")
+        given_raw = record.given_name or ""
+        family_raw = record.family_name or record.company_name or ""
         return cls(
             record=record,
-            given=tuple(name_tokens(record.given_name or "")),
-            family=tuple(name_tokens(record.family_name or record.company_name or "")),
+            given=tuple(name_tokens(given_raw)),
+            family=tuple(name_tokens(family_raw)),
+            given_de=tuple(name_tokens(given_raw.translate(_UMLAUTS))),
+            family_de=tuple(name_tokens(family_raw.translate(_UMLAUTS))),
             dob=dob,
             phones=frozenset(record.phones),
             emails=frozenset(record.emails),

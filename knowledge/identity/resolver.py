@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 from knowledge.identity.cluster import Candidate, MatchConfig, decide
 from knowledge.identity.compare import compare
 from knowledge.identity.dbio import chunked, insert_ignore, insert_returning_ids, table_of
+from knowledge.identity.frequency import NameFrequencies
 from knowledge.identity.golden import contact_values, golden_fields
 from knowledge.identity.junk import SHARED_MIN_PEOPLE, SharedValues
-from knowledge.identity.keys import blocking_keys, value_keys
+from knowledge.identity.keys import blocking_keys, key_hash, name_key, value_keys
 from knowledge.identity.records import MatchView, PersonRecord
 from knowledge.identity.search_keys import refresh_search_keys
 from knowledge.models import (
@@ -203,6 +204,7 @@ class PeopleResolver:
         self.config = config or MatchConfig()
         # Blocking keys found too common during this run: never looked up again.
         self.oversized: set[int] = set()
+        self.names = NameFrequencies()
 
     # --- reading ------------------------------------------------------------------------
 
@@ -287,6 +289,7 @@ class PeopleResolver:
             work.append(item)
         if not work:
             return outcomes
+        self.names.load(session, [w.view for w in work])
 
         all_keys: set[int] = set()
         for item in work:
@@ -337,7 +340,15 @@ class PeopleResolver:
         touched: set[int] = set()  # existing customers whose records changed
         rebuild: set[int] = set()  # …of which some lost a record or had one corrected
         before: dict[int, dict[str, Any]] = {}
+        # Customers found to be one person during this batch: merged-away id → kept id.
+        alias: dict[int, int] = {}
+        store_merges: list[tuple[int, int, str]] = []
         next_temp = -1
+
+        def canon(cid: int) -> int:
+            while cid in alias:
+                cid = alias[cid]
+            return cid
 
         def touch(cid: int) -> None:
             if cid > 0 and cid not in before:
@@ -347,16 +358,16 @@ class PeopleResolver:
 
         for item in work:
             view = item.view
+            self.names.mark(view)
+            if item.sr_id is None:
+                self.names.add(view)
             member = Member(item.inp.record, view, item.sr_id)
-            if item.old_customer is not None and item.old_customer in members:
-                old = item.old_customer
+            old = canon(item.old_customer) if item.old_customer is not None else None
+            if old is not None and old in members:
                 touch(old)
                 rebuild.add(old)
                 rest = [m for m in members[old] if m.sr_id != item.sr_id]
-                clash = next(
-                    (m for m in rest if _conflicts(view, m.view)),
-                    None,
-                )
+                clash = next((m for m in rest if _conflicts(view, m.view)), None)
                 members[old] = rest
                 if clash is None:
                     members[old].append(member)
@@ -366,17 +377,26 @@ class PeopleResolver:
                     continue
                 # The correction contradicts its cluster: resolve it afresh below.
 
+            if view.rare_name:
+                # Two customers of that name already: namesakes exist, the name is no proof.
+                full = name_key(view.given_de or view.given, view.family_de or view.family)
+                if full:
+                    nkey = key_hash("n", "|".join(full))
+                    holders_n = {canon(c) for c in key_customers.get(nkey, ())}
+                    holders_n.update(canon(c) for c in overlay.get(nkey, ()))
+                    view.rare_name = len(holders_n) <= 1
             household: set[str] = set()
             for value, key in value_keys(view).items():
                 if value in view.shared:
                     continue
-                holders = set(key_customers.get(key, ())) | overlay.get(key, set())
+                holders = {canon(c) for c in key_customers.get(key, ())}
+                holders.update(canon(c) for c in overlay.get(key, ()))
                 if len(holders) >= 2:
                     household.add(value)
             candidate_ids: set[int] = set()
             for key in item.keys:
-                candidate_ids.update(key_customers.get(key, ()))
-                candidate_ids.update(overlay.get(key, ()))
+                candidate_ids.update(canon(c) for c in key_customers.get(key, ()))
+                candidate_ids.update(canon(c) for c in overlay.get(key, ()))
             candidates = [
                 Candidate(cid, [m.view for m in members[cid]])
                 for cid in sorted(candidate_ids)
@@ -389,8 +409,25 @@ class PeopleResolver:
                 decision.reviews,
             )
             if decision.customer_id is not None:
-                target = decision.customer_id
+                group = [decision.customer_id, *decision.absorb]
+                # Keep the oldest customer already in the store, if any.
+                stored = sorted(c for c in group if c > 0)
+                target = stored[0] if stored else decision.customer_id
                 touch(target)
+                for other in group:
+                    if other == target:
+                        continue
+                    members[target].extend(members.pop(other, []))
+                    alias[other] = target
+                    if other < 0:
+                        new_customers.remove(other)
+                    else:
+                        touched.discard(other)
+                        rebuild.discard(other)
+                        before.pop(other, None)
+                        store_merges.append((target, other, item.inp.record.source_id))
+                if decision.absorb and target > 0:
+                    rebuild.add(target)
                 item.action = "merged" if item.sr_id is None else "updated"
             else:
                 target = next_temp
@@ -401,6 +438,11 @@ class PeopleResolver:
             item.target = target
             self._add_overlay(overlay, item, target)
 
+        for item in work:
+            item.target = canon(item.target)
+            item.reviews = [(canon(o), score, why) for o, score, why in item.reviews]
+            item.reviews = [r for r in item.reviews if r[0] != item.target]
+        self._merge_in_store(session, source_system_id, store_merges, canon)
         return self._write(
             session,
             source_system_id,
@@ -412,6 +454,33 @@ class PeopleResolver:
             before,
             outcomes,
         )
+
+    def _merge_in_store(
+        self,
+        session: Session,
+        source_system_id: int,
+        merges: list[tuple[int, int, str]],
+        canon: Any,
+    ) -> None:
+        """Customers an incoming record proved to be one person are merged like a staff
+        merge would: every row moves, and the merge log says which record proved it."""
+        if not merges:
+            return
+        # review imports this module; importing it here keeps the dependency one-way.
+        from knowledge.identity.review import merge_customers
+
+        source = session.get(SourceSystem, source_system_id)
+        name = source.name if source else "import"
+        for keep, other, source_id in merges:
+            merge_customers(
+                session,
+                canon(keep),
+                other,
+                actor=f"import:{name}",
+                reason=f"record {name}:{source_id} matches both customers, which do not conflict",
+                rebuild=False,
+            )
+        refresh_search_keys(session, [other for _, other, _ in merges])
 
     def _persist_natives(
         self,
@@ -436,7 +505,7 @@ class PeopleResolver:
                 {
                     "source_system_id": store_id,
                     "entity_type": EntityType.CUSTOMER.value,
-                    "source_id": str(cid),
+                    "source_id": m.record.source_id,
                     "customer_id": cid,
                     "payload": payload,
                     "payload_hash": payload_hash(payload),
@@ -493,18 +562,26 @@ class PeopleResolver:
 
         # 2. Changed golden fields of existing customers (only the fields that changed, so
         #    staff edits to other fields survive).
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for cid in sorted(touched):
             if not members.get(cid):
                 continue
             after = golden_fields([m.record for m in members[cid]])
             changed = {k: v for k, v in after.items() if before[cid].get(k) != v}
             if changed:
-                session.execute(
-                    update(_CUSTOMER).where(_CUSTOMER.c.id == cid).values(**changed, updated_at=now)
-                )
+                row = {f"b_{k}": v for k, v in changed.items()}
+                by_columns[tuple(sorted(changed))].append({**row, "b_id": cid})
+        for columns, rows_ in by_columns.items():
+            session.execute(
+                update(_CUSTOMER)
+                .where(_CUSTOMER.c.id == bindparam("b_id"))
+                .values({**{c: bindparam(f"b_{c}") for c in columns}, "updated_at": now}),
+                rows_,
+            )
 
         # 3. Source records: new ones inserted, corrected ones updated.
         new_items = [w for w in work if w.sr_id is None]
+        corrected = [w for w in work if w.sr_id is not None]
         sr_rows = [
             {
                 "source_system_id": source_system_id,
@@ -523,7 +600,6 @@ class PeopleResolver:
         new_sr_ids = insert_returning_ids(session, _SOURCE_RECORD, sr_rows)
         for w, sr_id in zip(new_items, new_sr_ids, strict=True):
             w.sr_id = sr_id
-        corrected = [w for w in work if w.sr_id is not None and w not in new_items]
         if corrected:
             sr = _SOURCE_RECORD.c
             session.execute(
@@ -589,6 +665,7 @@ class PeopleResolver:
                     )
         insert_ignore(session, _REVIEW, review_rows)
         self.shared.flush(session)
+        self.names.flush(session)
 
         changed_customers = sorted({rid(w.target) for w in work} | touched)
         refresh_search_keys(session, changed_customers)

@@ -216,8 +216,13 @@ def merge_customers(
     actor: str,
     reason: str,
     review_id: int | None = None,
+    rebuild: bool = True,
 ) -> MergeResult:
-    """Merge customer ``other_id`` into ``keep_id``; logged, and undoable with a split."""
+    """Merge customer ``other_id`` into ``keep_id``; logged, and undoable with a split.
+
+    ``rebuild=False`` leaves blocking keys and lookup's search keys to the caller (an
+    import rewrites them for the whole batch once).
+    """
     reason = _require_reason(reason)
     if keep_id == other_id:
         raise InvalidInput("a customer cannot be merged with itself")
@@ -323,7 +328,8 @@ def merge_customers(
             update(_CUSTOMER).where(_CUSTOMER.c.id == keep_id).values(**filled, updated_at=utcnow())
         )
     session.execute(delete(_CUSTOMER).where(_CUSTOMER.c.id == other_id))
-    rebuild_keys(session, [keep_id])
+    if rebuild:
+        rebuild_keys(session, [keep_id])
 
     entry = MergeLogEntry(
         action=MergeAction.MERGE.value,
@@ -342,7 +348,8 @@ def merge_customers(
     )
     session.add(entry)
     session.flush()
-    refresh_search_keys(session, [keep_id, other_id])
+    if rebuild:
+        refresh_search_keys(session, [keep_id, other_id])
     count = sum(len(ids) for cols in moved.values() for ids in cols.values())
     return MergeResult(entry.id, keep_id, other_id, count)
 

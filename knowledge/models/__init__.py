@@ -16,6 +16,7 @@ from knowledge.models.identity import (
     ImportRun,
     MatchReview,
     MergeLogEntry,
+    NameFrequency,
     SharedValue,
 )
 from knowledge.models.lookup import CustomerSearchKey, SearchTerm, SearchTermVariant
@@ -51,6 +52,7 @@ __all__ = [
     "ImportRun",
     "MatchReview",
     "MergeLogEntry",
+    "NameFrequency",
     "Ownership",
     "Preference",
     "Rating",

@@ -196,3 +196,15 @@ class MergeLogEntry(Base):
         ForeignKey("identity_merge_log.id", ondelete="SET NULL")
     )
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class NameFrequency(Base):
+    """How many imported person records carry a name token (kind 'g' given, 'f' family;
+    kind 't' with an empty token holds the total). An exact full-name match is evidence in
+    proportion to how rare the name is — Müller is no evidence, Brodersen is."""
+
+    __tablename__ = "identity_name_freq"
+
+    kind: Mapped[str] = mapped_column(String(1), primary_key=True)
+    token: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -196,8 +196,17 @@ def upgrade() -> None:
     op.create_index("ix_identity_merge_log_kept", "identity_merge_log", ["kept_customer_id"])
     op.create_index("ix_identity_merge_log_other", "identity_merge_log", ["other_customer_id"])
 
+    op.create_table(
+        "identity_name_freq",
+        sa.Column("kind", sa.String(length=1), nullable=False),
+        sa.Column("token", sa.String(length=100), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("kind", "token", name=op.f("pk_identity_name_freq")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("identity_name_freq")
     op.drop_index("ix_identity_merge_log_other", table_name="identity_merge_log")
     op.drop_index("ix_identity_merge_log_kept", table_name="identity_merge_log")
     op.drop_table("identity_merge_log")
