@@ -48,9 +48,13 @@ setup: $(VENV)/.installed $(RASA_VENV)/.installed
 
 # --- the two commands -------------------------------------------------------------------------
 
+# Ends in the terminal chat on the demo store; end of input (Ctrl-D, or a piped script)
+# leaves it cleanly, so `printf 'hello\n' | make demo` works as a smoke test.
 demo: setup
 	@$(CONCIERGE) db upgrade
 	@$(CONCIERGE) demo-data --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED) --if-missing
+	@$(CONCIERGE) nlu train
+	@$(CONCIERGE) chat
 
 test: setup
 	@$(CONCIERGE) db ping --url '$(TEST_POSTGRES_URL)' >/dev/null || \
