@@ -397,3 +397,39 @@ def test_the_skip_modal_reads_the_reason() -> None:
     }
     assert skip_reason(view) == "on a call"
     assert read_metadata(view) == {"sid": 4}
+
+
+def test_the_manifest_asks_for_exactly_what_the_app_uses() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from bot.slack.app import EVENTS_PATH
+
+    manifest = yaml.safe_load(
+        (Path(__file__).parents[3] / "bot" / "slack" / "manifest.yml").read_text()
+    )
+    settings = manifest["settings"]
+    assert sorted(settings["event_subscriptions"]["bot_events"]) == [
+        "app_home_opened",
+        "app_mention",
+        "message.im",
+    ]
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == [
+        "app_mentions:read",  # app_mention
+        "channels:read",  # conversations.info (is the channel private?)
+        "chat:write",  # chat.postMessage / postEphemeral / update
+        "commands",  # /concierge
+        "groups:read",  # conversations.info on private channels
+        "im:history",  # message.im
+    ]
+    [command] = manifest["features"]["slash_commands"]
+    assert command["command"] == ids.COMMAND
+    assert settings["interactivity"]["is_enabled"] is True
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    for url in (
+        command["url"],
+        settings["interactivity"]["request_url"],
+        settings["event_subscriptions"]["request_url"],
+    ):
+        assert url.endswith(EVENTS_PATH)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.slack import ids
 from knowledge.db import open_store
-from knowledge.models import AuditEntry, SlackEvent, TouchSuggestion
+from knowledge.models import AuditEntry, SlackEvent, Survey, TouchSuggestion
 from tests.bot.slack.conftest import (
     ADVISOR,
     DM,
@@ -530,3 +530,87 @@ def test_a_store_error_gives_a_short_apology_in_the_thread(slack: SlackWorld, ca
     assert call.args["thread_ts"] == MENTION_TS
     assert "cannot reach the customer store" in call.text_of_blocks()
     assert any("store error: OperationalError" in r.getMessage() for r in caplog.records)
+
+
+# --- trainers: the report and what customers said ------------------------------------------------
+
+
+def test_the_report_command_shows_a_trainer_the_group_and_an_advisor_their_own(
+    slack: SlackWorld,
+) -> None:
+    slack.send.event(event_envelope(mention("who is Maria Gonzales?"), team_id=TEAM))
+    [posted] = slack.api.wait_for("chat.postMessage")
+    buttons = touch_buttons(posted)
+    click(slack, posted, ids.TOUCH_DONE, buttons[0]["block_id"].split(":")[1])
+    slack.api.wait_for("chat.update")
+
+    command(slack, "report this-week", user="U300")
+    [trainer] = slack.api.wait_for("response_url")
+    assert trainer.args["response_type"] == "ephemeral"
+    text = trainer.text_of_blocks()
+    assert "*Nordauto Gruppe* — this week" in text
+    assert f"suggested {len(buttons)} · done 1 ·" in text
+
+    command(slack, "report 30d", user="U200")  # the call-center agent suggested nothing
+    agent = slack.api.wait_for("response_url", 2)[1].text_of_blocks()
+    assert "Lea Sommer (your own figures)" in agent
+    assert "suggested 0 · done 0" in agent
+
+
+def test_a_report_for_a_period_that_is_not_one_says_how_to_write_it(slack: SlackWorld) -> None:
+    command(slack, "report fortnight", user="U300")
+    [answer] = slack.api.wait_for("response_url")
+    assert "'fortnight' is not a period: use 30d" in answer.args["text"]
+
+
+def survey_submission(
+    view: dict[str, Any], ro: str, score: str | None, comment: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        ids.SURVEY_VISIT_BLOCK: {ids.SURVEY_VISIT_INPUT: {"type": "plain_text_input", "value": ro}},
+        ids.SURVEY_SCORE_BLOCK: {
+            ids.SURVEY_SCORE_INPUT: {
+                "type": "static_select",
+                "selected_option": {"value": score} if score is not None else None,
+            }
+        },
+        ids.SURVEY_COMMENT_BLOCK: {
+            ids.SURVEY_COMMENT_INPUT: {"type": "plain_text_input", "value": comment}
+        },
+    }
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM},
+        "user": {"id": ADVISOR, "team_id": TEAM},
+        "view": {**view, "id": "V9", "state": {"values": values}},
+    }
+
+
+def test_an_advisor_records_what_the_customer_said_in_a_modal_linked_to_the_visit(
+    slack: SlackWorld,
+) -> None:
+    command(slack, "survey RO-HAM1-100200")
+    [opened] = slack.api.wait_for("views.open")
+    assert opened.args["trigger_id"] == "trigger-cmd"
+    view = opened.args["view"]
+    assert view["callback_id"] == ids.SURVEY_VIEW
+    assert view["blocks"][1]["element"]["initial_value"] == "RO-HAM1-100200"
+
+    wrong = slack.send.interaction(survey_submission(view, "RO-NOPE-1", "9", ""))
+    assert wrong.status_code == 200
+    assert wrong.json()["response_action"] == "errors"
+    assert "RO-NOPE-1" in wrong.json()["errors"][ids.SURVEY_VISIT_BLOCK]
+
+    saved = slack.send.interaction(
+        survey_submission(view, "RO-HAM1-100200", "9", "Loved the quick tyre change")
+    )
+    assert saved.status_code == 200
+    [note] = slack.api.wait_for("chat.postEphemeral")
+    assert note.args["user"] == ADVISOR and note.args["channel"] == PRIVATE
+    with slack.store.sessions() as s:
+        [survey] = s.scalars(select(Survey)).all()
+    assert (survey.visit_id, survey.score, survey.comment) == (
+        slack.waiting_visit,
+        9,
+        "Loved the quick tyre change",
+    )
