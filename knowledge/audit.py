@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from knowledge.models import AuditEntry
+from knowledge.models import AuditEntry, utcnow
 
 # Audit details are evidence, not a copy of the data: keep each value short.
 MAX_DETAIL_TEXT = 300
+
+
+_INSERT = insert(AuditEntry)
 
 
 def _short(value: Any) -> Any:
@@ -33,21 +37,24 @@ def record_lookup(
     how: str,
     detail: Mapping[str, Any] | None = None,
     action: str = "lookup",
-) -> AuditEntry:
-    """Write one audit entry (in the caller's transaction) and return it.
+) -> None:
+    """Write one audit entry, in the caller's transaction.
 
     ``action`` is what was done ("lookup", "card", "export"); ``how`` how the customer was
     reached ("name", "phone", "vin", "owners", …); ``detail`` what was asked and answered.
     """
-    entry = AuditEntry(
-        actor=actor[:128],
-        staff_id=staff_id,
-        action=action[:32],
-        customer_id=customer_id,
-        channel=channel[:128] if channel else None,
-        how=how[:64],
-        detail=_short(dict(detail)) if detail is not None else None,
+    # A plain INSERT: a lookup writes one row and never reads it back, so the ORM's unit of
+    # work would only add time to every answer.
+    session.connection().execute(
+        _INSERT,
+        {
+            "at": utcnow(),
+            "actor": actor[:128],
+            "staff_id": staff_id,
+            "action": action[:32],
+            "customer_id": customer_id,
+            "channel": channel[:128] if channel else None,
+            "how": how[:64],
+            "detail": _short(dict(detail)) if detail is not None else None,
+        },
     )
-    session.add(entry)
-    session.flush()
-    return entry

@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, select
 from sqlalchemy.orm import Session
 
 from knowledge.access import Viewer
@@ -166,6 +166,12 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_DEALERS = select(Dealer.id, Dealer.name)
+_STAFF = select(StaffMember.id, StaffMember.display_name).where(
+    StaffMember.id.in_(BindParameter("ids", expanding=True))
+)
+
+
 def build_card(
     session: Session,
     customer_id: int,
@@ -183,14 +189,10 @@ def build_card(
     """
     if profile is None:
         profile = load_profile(session, customer_id, now=now, dealer_ids=dealer_ids)
-    dealers = {i: n for i, n in session.execute(select(Dealer.id, Dealer.name))}
+    conn = session.connection()
+    dealers = {i: n for i, n in conn.execute(_DEALERS)}
     staff_ids = sorted({n.recorded_by_id for n in profile.notes[:NOTES_SHOWN] if n.recorded_by_id})
-    staff = {
-        i: n
-        for i, n in session.execute(
-            select(StaffMember.id, StaffMember.display_name).where(StaffMember.id.in_(staff_ids))
-        )
-    }
+    staff = {i: n for i, n in conn.execute(_STAFF, {"ids": staff_ids})} if staff_ids else {}
     card = card_from_profile(profile, viewer=viewer, now=now, dealers=dealers, staff=staff)
     record_lookup(
         session,

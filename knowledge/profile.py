@@ -15,8 +15,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import BindParameter, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from knowledge.errors import InvalidInput
@@ -275,120 +276,258 @@ def load_profile(
     """
     if now.tzinfo is None:
         raise InvalidInput("load_profile needs a time-zone-aware 'now'")
-    customer = session.get(Customer, customer_id)
-    if customer is None:
+    found = _rows(session, _CUSTOMER, cid=customer_id)
+    if not found:
         raise InvalidInput(f"no customer #{customer_id} in the store")
+    (
+        cid,
+        kind,
+        given,
+        family,
+        company,
+        preferred,
+        salutation,
+        pronunciation,
+        language,
+        birth_date,
+        since,
+        home_dealer,
+        consent,
+        dnc,
+    ) = found[0]
     today = now.date()
     scope = tuple(sorted(set(dealer_ids))) if dealer_ids is not None else None
+    visits = _VISITS_SCOPED if scope is not None else _VISITS
+    vp: dict[str, Any] = {"cid": customer_id}
+    if scope is not None:
+        vp["scope"] = list(scope)
 
-    contacts = _contacts(session, customer_id)
     household = _household(session, customer_id)
     vehicles = _vehicles(session, customer_id, household, today)
-    vehicle_ids = [v.vehicle_id for v in vehicles]
-    visit_filter = _visit_scope(customer_id, scope)
     preferences, notes = _preferences(session, customer_id)
+    count = _rows(session, visits.count, **vp)[0][0]
 
     return CustomerProfile(
-        customer_id=customer.id,
-        kind=customer.kind,
-        given_name=customer.given_name,
-        family_name=customer.family_name,
-        company_name=customer.company_name,
-        display_name=customer.display_name,
-        preferred_name=customer.preferred_name,
-        salutation=customer.salutation,
-        pronunciation=customer.pronunciation,
-        language=customer.language,
-        birth_date=customer.birth_date,
-        customer_since=customer.customer_since,
-        home_dealer_id=customer.home_dealer_id,
-        marketing_consent=bool(customer.marketing_consent),
-        do_not_contact=bool(customer.do_not_contact),
-        contacts=contacts,
+        customer_id=cid,
+        kind=kind,
+        given_name=given,
+        family_name=family,
+        company_name=company,
+        display_name=_display(cid, kind, given, family, company),
+        preferred_name=preferred,
+        salutation=salutation,
+        pronunciation=pronunciation,
+        language=language,
+        birth_date=birth_date,
+        customer_since=since,
+        home_dealer_id=home_dealer,
+        marketing_consent=bool(consent),
+        do_not_contact=bool(dnc),
+        contacts=_contacts(session, customer_id),
         household=household,
         vehicles=vehicles,
-        current_visit=_current_visit(session, visit_filter),
-        visit_count=int(
-            session.scalar(select(func.count()).select_from(ServiceVisit).where(visit_filter)) or 0
-        ),
-        last_visits=_last_visits(session, visit_filter),
-        declined_work=_declined(session, vehicle_ids),
+        current_visit=next(iter(_visits(session, visits.current, vp)), None),
+        visit_count=int(count or 0),
+        last_visits=tuple(_visits(session, visits.last, vp)),
+        declined_work=_declined(session, [v.vehicle_id for v in vehicles]),
         preferences=preferences,
         notes=notes,
-        last_survey=_last_survey(session, visit_filter),
+        last_survey=_last_survey(session, visits.survey, vp),
         last_contact=_last_contact(session, customer_id),
         as_of=now,
         dealer_ids=scope,
     )
 
 
-def _visit_scope(customer_id: int, scope: tuple[int, ...] | None) -> ColumnElement[bool]:
-    condition = ServiceVisit.customer_id == customer_id
-    if scope is not None:
-        condition = and_(condition, ServiceVisit.dealer_id.in_(scope))
-    return condition
+# Statements are built once: a profile runs fourteen of them per card, and building and
+# compiling each per call costs more than SQLite takes to answer it.
+
+
+def _many(name: str) -> BindParameter[Any]:
+    return BindParameter(name, expanding=True)
+
+
+def _rows(session: Session, stmt: Any, **params: Any) -> list[Any]:
+    return list(session.connection().execute(stmt, params).all())
+
+
+def _display(
+    cid: int, kind: str, given: str | None, family: str | None, company: str | None
+) -> str:
+    # Customer.display_name, for rows read without the ORM.
+    if kind == "company" and company:
+        return company
+    return " ".join(p for p in (given, family) if p) or company or f"customer #{cid}"
+
+
+_CUSTOMER = select(
+    Customer.id,
+    Customer.kind,
+    Customer.given_name,
+    Customer.family_name,
+    Customer.company_name,
+    Customer.preferred_name,
+    Customer.salutation,
+    Customer.pronunciation,
+    Customer.language,
+    Customer.birth_date,
+    Customer.customer_since,
+    Customer.home_dealer_id,
+    Customer.marketing_consent,
+    Customer.do_not_contact,
+).where(Customer.id == BindParameter("cid"))
+
+_CONTACTS = (
+    select(
+        ContactPoint.kind,
+        ContactPoint.value,
+        ContactPoint.normalized,
+        ContactPoint.is_primary,
+        ContactPoint.source,
+        ContactPoint.street,
+        ContactPoint.postcode,
+        ContactPoint.city,
+        ContactPoint.country,
+    )
+    .where(ContactPoint.customer_id == BindParameter("cid"))
+    .order_by(ContactPoint.kind, ContactPoint.is_primary.desc(), ContactPoint.id)
+)
 
 
 def _contacts(session: Session, customer_id: int) -> tuple[ContactInfo, ...]:
-    rows = session.scalars(
-        select(ContactPoint)
-        .where(ContactPoint.customer_id == customer_id)
-        .order_by(ContactPoint.kind, ContactPoint.is_primary.desc(), ContactPoint.id)
-    )
     return tuple(
         ContactInfo(
-            kind=c.kind,
-            value=c.value,
-            normalized=c.normalized,
-            is_primary=bool(c.is_primary),
-            source=c.source,
-            street=c.street,
-            postcode=c.postcode,
-            city=c.city,
-            country=c.country,
+            kind=kind,
+            value=value,
+            normalized=normalized,
+            is_primary=bool(primary),
+            source=source,
+            street=street,
+            postcode=postcode,
+            city=city,
+            country=country,
         )
-        for c in rows
+        for kind, value, normalized, primary, source, street, postcode, city, country in _rows(
+            session, _CONTACTS, cid=customer_id
+        )
     )
+
+
+_OTHER = aliased(Customer)
+_HOUSEHOLD = (
+    select(
+        CustomerRelationship.kind,
+        CustomerRelationship.related_customer_id,
+        CustomerRelationship.since,
+        _OTHER.id,
+        _OTHER.kind,
+        _OTHER.given_name,
+        _OTHER.family_name,
+        _OTHER.company_name,
+    )
+    .join(
+        _OTHER,
+        or_(
+            and_(
+                CustomerRelationship.customer_id == BindParameter("cid"),
+                _OTHER.id == CustomerRelationship.related_customer_id,
+            ),
+            and_(
+                CustomerRelationship.related_customer_id == BindParameter("cid"),
+                _OTHER.id == CustomerRelationship.customer_id,
+            ),
+        ),
+    )
+    .where(
+        or_(
+            CustomerRelationship.customer_id == BindParameter("cid"),
+            CustomerRelationship.related_customer_id == BindParameter("cid"),
+        )
+    )
+    .order_by(CustomerRelationship.id)
+    .limit(MAX_HOUSEHOLD * 2)
+)
 
 
 def _household(session: Session, customer_id: int) -> tuple[HouseholdMember, ...]:
-    other = aliased(Customer)
-    rows = session.execute(
-        select(CustomerRelationship, other)
-        .join(
-            other,
-            or_(
-                and_(
-                    CustomerRelationship.customer_id == customer_id,
-                    other.id == CustomerRelationship.related_customer_id,
-                ),
-                and_(
-                    CustomerRelationship.related_customer_id == customer_id,
-                    other.id == CustomerRelationship.customer_id,
-                ),
-            ),
-        )
-        .where(
-            or_(
-                CustomerRelationship.customer_id == customer_id,
-                CustomerRelationship.related_customer_id == customer_id,
-            )
-        )
-        .order_by(CustomerRelationship.id)
-        .limit(MAX_HOUSEHOLD * 2)
-    ).all()
     members: dict[int, HouseholdMember] = {}
-    for rel, person in rows:
-        if person.id in members or person.id == customer_id:
+    for rel_kind, related, since, oid, okind, given, family, company in _rows(
+        session, _HOUSEHOLD, cid=customer_id
+    ):
+        if oid in members or oid == customer_id:
             continue
-        members[person.id] = HouseholdMember(
-            customer_id=person.id,
-            name=person.display_name,
-            relation=rel.kind,
-            inverse=rel.related_customer_id == customer_id,
-            since=rel.since,
+        members[oid] = HouseholdMember(
+            customer_id=oid,
+            name=_display(oid, okind, given, family, company),
+            relation=rel_kind,
+            inverse=related == customer_id,
+            since=since,
         )
     return tuple(members.values())[:MAX_HOUSEHOLD]
+
+
+_HOLDER = aliased(Customer)
+_VEHICLES = (
+    select(
+        Ownership.role,
+        Ownership.since,
+        Vehicle.id,
+        Vehicle.vin,
+        Vehicle.make,
+        Vehicle.model,
+        Vehicle.model_year,
+        Vehicle.trim,
+        Vehicle.colour,
+        Vehicle.plate,
+        Vehicle.odometer_km,
+        Vehicle.in_service_date,
+        Vehicle.warranty_end,
+        Vehicle.next_service_due,
+        Vehicle.sold_by_dealer_id,
+        _HOLDER.id,
+        _HOLDER.kind,
+        _HOLDER.given_name,
+        _HOLDER.family_name,
+        _HOLDER.company_name,
+    )
+    .join(Vehicle, Vehicle.id == Ownership.vehicle_id)
+    .join(_HOLDER, _HOLDER.id == Ownership.customer_id)
+    .where(
+        Ownership.customer_id.in_(_many("people")),
+        Ownership.since <= BindParameter("today"),
+        or_(Ownership.until.is_(None), Ownership.until >= BindParameter("today")),
+    )
+)
+_OPTIONS = (
+    select(VehicleOption.vehicle_id, VehicleOption.code)
+    .where(VehicleOption.vehicle_id.in_(_many("ids")))
+    .order_by(VehicleOption.vehicle_id, VehicleOption.code)
+)
+_RECALLS = (
+    select(
+        VehicleRecall.vehicle_id,
+        RecallCampaign.code,
+        RecallCampaign.title,
+        RecallCampaign.make,
+        RecallCampaign.remedy,
+        RecallCampaign.remedy_minutes,
+        RecallCampaign.published_on,
+    )
+    .join(RecallCampaign, RecallCampaign.id == VehicleRecall.campaign_id)
+    .where(
+        VehicleRecall.vehicle_id.in_(_many("ids")),
+        VehicleRecall.status == RecallStatus.OPEN.value,
+    )
+    .order_by(RecallCampaign.published_on, RecallCampaign.code)
+)
+_LAST_SERVICE = (
+    select(ServiceVisit.vehicle_id, func.max(ServiceVisit.opened_at))
+    .where(
+        ServiceVisit.vehicle_id.in_(_many("ids")),
+        ServiceVisit.status == VisitStatus.CLOSED.value,
+    )
+    .group_by(ServiceVisit.vehicle_id)
+)
 
 
 def _vehicles(
@@ -398,73 +537,65 @@ def _vehicles(
     today: dt.date,
 ) -> tuple[VehicleInfo, ...]:
     people = [customer_id, *(m.customer_id for m in household)]
-    holder = aliased(Customer)
-    rows = session.execute(
-        select(Ownership, Vehicle, holder)
-        .join(Vehicle, Vehicle.id == Ownership.vehicle_id)
-        .join(holder, holder.id == Ownership.customer_id)
-        .where(
-            Ownership.customer_id.in_(people),
-            Ownership.since <= today,
-            or_(Ownership.until.is_(None), Ownership.until >= today),
-        )
-    ).all()
+    rows = _rows(session, _VEHICLES, people=people, today=today)
     if not rows:
         return ()
-    by_vehicle: dict[int, Vehicle] = {}
+    by_vehicle: dict[int, Any] = {}
     holders: dict[int, list[VehicleHolder]] = defaultdict(list)
-    for own, vehicle, person in rows:
-        by_vehicle[vehicle.id] = vehicle
-        holders[vehicle.id].append(
+    for row in rows:
+        role, since, vid = row[0], row[1], row[2]
+        hid, hkind, given, family, company = row[15:20]
+        by_vehicle[vid] = row
+        holders[vid].append(
             VehicleHolder(
-                customer_id=person.id, name=person.display_name, role=own.role, since=own.since
+                customer_id=hid,
+                name=_display(hid, hkind, given, family, company),
+                role=role,
+                since=since,
             )
         )
     ids = list(by_vehicle)
 
     options: dict[int, list[str]] = defaultdict(list)
-    for vid, code in session.execute(
-        select(VehicleOption.vehicle_id, VehicleOption.code)
-        .where(VehicleOption.vehicle_id.in_(ids))
-        .order_by(VehicleOption.vehicle_id, VehicleOption.code)
-    ):
+    for vid, code in _rows(session, _OPTIONS, ids=ids):
         options[vid].append(code.upper())
 
     recalls: dict[int, list[OpenRecall]] = defaultdict(list)
-    for vid, campaign in session.execute(
-        select(VehicleRecall.vehicle_id, RecallCampaign)
-        .join(RecallCampaign, RecallCampaign.id == VehicleRecall.campaign_id)
-        .where(
-            VehicleRecall.vehicle_id.in_(ids),
-            VehicleRecall.status == RecallStatus.OPEN.value,
-        )
-        .order_by(RecallCampaign.published_on, RecallCampaign.code)
-    ):
+    for vid, code, title, make, remedy, minutes, published in _rows(session, _RECALLS, ids=ids):
         recalls[vid].append(
             OpenRecall(
-                campaign_code=campaign.code,
-                title=campaign.title,
-                make=campaign.make,
-                remedy=campaign.remedy,
-                remedy_minutes=campaign.remedy_minutes,
-                published_on=campaign.published_on,
+                campaign_code=code,
+                title=title,
+                make=make,
+                remedy=remedy,
+                remedy_minutes=minutes,
+                published_on=published,
             )
         )
 
-    last_service: dict[int, dt.datetime] = {}
-    for vid, at in session.execute(
-        select(ServiceVisit.vehicle_id, func.max(ServiceVisit.opened_at))
-        .where(
-            ServiceVisit.vehicle_id.in_(ids),
-            ServiceVisit.status == VisitStatus.CLOSED.value,
-        )
-        .group_by(ServiceVisit.vehicle_id)
-    ):
-        if at is not None:
-            last_service[vid] = _as_utc(at)
+    last_service = {
+        vid: _as_utc(at) for vid, at in _rows(session, _LAST_SERVICE, ids=ids) if at is not None
+    }
 
     infos: list[VehicleInfo] = []
-    for vid, vehicle in by_vehicle.items():
+    for vid, row in by_vehicle.items():
+        (
+            _role,
+            _since,
+            _vid,
+            vin,
+            make,
+            model,
+            year,
+            trim,
+            colour,
+            plate,
+            odometer,
+            in_service,
+            warranty_end,
+            next_due,
+            sold_by,
+        ) = row[:15]
         vh = sorted(
             holders[vid],
             key=lambda h: (h.customer_id != customer_id, _ROLE_ORDER.get(h.role, 2), h.name),
@@ -473,19 +604,19 @@ def _vehicles(
         infos.append(
             VehicleInfo(
                 vehicle_id=vid,
-                vin=vehicle.vin,
-                make=vehicle.make,
-                model=vehicle.model,
-                model_year=vehicle.model_year,
-                trim=vehicle.trim,
-                colour=vehicle.colour,
-                plate=vehicle.plate,
-                odometer_km=vehicle.odometer_km,
-                in_service_date=vehicle.in_service_date,
-                warranty_end=vehicle.warranty_end,
-                next_service_due=vehicle.next_service_due,
+                vin=vin,
+                make=make,
+                model=model,
+                model_year=year,
+                trim=trim,
+                colour=colour,
+                plate=plate,
+                odometer_km=odometer,
+                in_service_date=in_service,
+                warranty_end=warranty_end,
+                next_service_due=next_due,
                 last_service_at=last_service.get(vid),
-                sold_by_dealer_id=vehicle.sold_by_dealer_id,
+                sold_by_dealer_id=sold_by,
                 holders=tuple(vh),
                 own_role=own_role,
                 options=tuple(options.get(vid, ())),
@@ -503,146 +634,212 @@ def _vehicles(
     return tuple(infos)
 
 
-def _as_utc(value: dt.datetime) -> dt.datetime:
+def _as_utc(value: dt.datetime | str) -> dt.datetime:
     # Aggregates bypass the column type, so SQLite hands back naive UTC (or text).
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-def _visit_rows(session: Session, condition: ColumnElement[bool], limit: int) -> list[VisitInfo]:
-    rows = session.execute(
+class _VisitQueries:
+    """The visit statements, built once for "all rooftops" and once for a dealer scope."""
+
+    def __init__(self, scoped: bool) -> None:
+        condition = ServiceVisit.customer_id == BindParameter("cid")
+        if scoped:
+            condition = and_(condition, ServiceVisit.dealer_id.in_(_many("scope")))
+        self.count = select(func.count()).select_from(ServiceVisit).where(condition)
+        self.current = _visit_select(and_(condition, ServiceVisit.status.in_(_OPEN_STATUSES)), 1)
+        self.last = _visit_select(
+            and_(condition, ServiceVisit.status == VisitStatus.CLOSED.value), LAST_VISITS
+        )
+        self.survey = (
+            select(Survey.visit_id, Survey.score, Survey.comment, Survey.surveyed_on)
+            .join(ServiceVisit, ServiceVisit.id == Survey.visit_id)
+            .where(condition)
+            .order_by(Survey.surveyed_on.desc(), Survey.id.desc())
+            .limit(1)
+        )
+
+
+def _visit_select(condition: Any, limit: int) -> Any:
+    return (
         select(
-            ServiceVisit, Vehicle.model_year, Vehicle.make, Vehicle.model, StaffMember.display_name
+            ServiceVisit.id,
+            ServiceVisit.ro_number,
+            ServiceVisit.dealer_id,
+            ServiceVisit.vehicle_id,
+            ServiceVisit.status,
+            ServiceVisit.wait_mode,
+            ServiceVisit.opened_at,
+            ServiceVisit.arrived_at,
+            ServiceVisit.promised_at,
+            ServiceVisit.closed_at,
+            ServiceVisit.odometer_km,
+            ServiceVisit.concerns,
+            ServiceVisit.work_done,
+            ServiceVisit.advisor_id,
+            Vehicle.model_year,
+            Vehicle.make,
+            Vehicle.model,
+            StaffMember.display_name,
         )
         .join(Vehicle, Vehicle.id == ServiceVisit.vehicle_id)
         .outerjoin(StaffMember, StaffMember.id == ServiceVisit.advisor_id)
         .where(condition)
         .order_by(ServiceVisit.opened_at.desc(), ServiceVisit.id.desc())
         .limit(limit)
-    ).all()
+    )
+
+
+_VISITS = _VisitQueries(scoped=False)
+_VISITS_SCOPED = _VisitQueries(scoped=True)
+
+
+def _visits(session: Session, stmt: Any, params: dict[str, Any]) -> list[VisitInfo]:
     out = []
-    for visit, year, make, model, advisor in rows:
+    for (
+        vid,
+        ro,
+        dealer,
+        vehicle,
+        status,
+        wait_mode,
+        opened,
+        arrived,
+        promised,
+        closed,
+        odometer,
+        concerns,
+        work_done,
+        advisor_id,
+        year,
+        make,
+        model,
+        advisor,
+    ) in _rows(session, stmt, **params):
         out.append(
             VisitInfo(
-                visit_id=visit.id,
-                ro_number=visit.ro_number,
-                dealer_id=visit.dealer_id,
-                vehicle_id=visit.vehicle_id,
+                visit_id=vid,
+                ro_number=ro,
+                dealer_id=dealer,
+                vehicle_id=vehicle,
                 vehicle_label=f"{year} {make} {model}" if year else f"{make} {model}",
-                status=visit.status,
-                wait_mode=visit.wait_mode,
-                opened_at=visit.opened_at,
-                arrived_at=visit.arrived_at,
-                promised_at=visit.promised_at,
-                closed_at=visit.closed_at,
-                odometer_km=visit.odometer_km,
-                concerns=visit.concerns,
-                work_done=visit.work_done,
-                advisor_id=visit.advisor_id,
+                status=status,
+                wait_mode=wait_mode,
+                opened_at=opened,
+                arrived_at=arrived,
+                promised_at=promised,
+                closed_at=closed,
+                odometer_km=odometer,
+                concerns=concerns,
+                work_done=work_done,
+                advisor_id=advisor_id,
                 advisor_name=advisor,
             )
         )
     return out
 
 
-def _current_visit(session: Session, scope: ColumnElement[bool]) -> VisitInfo | None:
-    rows = _visit_rows(session, and_(scope, ServiceVisit.status.in_(_OPEN_STATUSES)), 1)
-    return rows[0] if rows else None
-
-
-def _last_visits(session: Session, scope: ColumnElement[bool]) -> tuple[VisitInfo, ...]:
-    return tuple(
-        _visit_rows(
-            session, and_(scope, ServiceVisit.status == VisitStatus.CLOSED.value), LAST_VISITS
-        )
+_DECLINED = (
+    select(
+        DeclinedWork.id,
+        DeclinedWork.visit_id,
+        DeclinedWork.vehicle_id,
+        DeclinedWork.description,
+        DeclinedWork.due_date,
+        DeclinedWork.estimate_cents,
     )
+    .where(
+        DeclinedWork.vehicle_id.in_(_many("ids")),
+        DeclinedWork.status == DeclinedStatus.OPEN.value,
+    )
+    .order_by(DeclinedWork.due_date, DeclinedWork.id)
+)
 
 
 def _declined(session: Session, vehicle_ids: list[int]) -> tuple[DeclinedItem, ...]:
     if not vehicle_ids:
         return ()
-    rows = session.scalars(
-        select(DeclinedWork)
-        .where(
-            DeclinedWork.vehicle_id.in_(vehicle_ids),
-            DeclinedWork.status == DeclinedStatus.OPEN.value,
-        )
-        .order_by(DeclinedWork.due_date, DeclinedWork.id)
-    )
     items = [
         DeclinedItem(
-            declined_id=d.id,
-            visit_id=d.visit_id,
-            vehicle_id=d.vehicle_id,
-            description=d.description,
-            due_date=d.due_date,
-            estimate_cents=d.estimate_cents,
+            declined_id=did,
+            visit_id=visit,
+            vehicle_id=vehicle,
+            description=description,
+            due_date=due,
+            estimate_cents=estimate,
         )
-        for d in rows
+        for did, visit, vehicle, description, due, estimate in _rows(
+            session, _DECLINED, ids=vehicle_ids
+        )
     ]
     # Undated items sort last on PostgreSQL and first on SQLite; make it the same everywhere.
     items.sort(key=lambda d: (d.due_date is None, d.due_date or dt.date.min, d.declined_id))
     return tuple(items)
 
 
+_PREFERENCES = (
+    select(
+        Preference.kind,
+        Preference.value,
+        Preference.recorded_at,
+        Preference.recorded_by_id,
+        Preference.source,
+    )
+    .where(Preference.customer_id == BindParameter("cid"))
+    .order_by(Preference.recorded_at.desc(), Preference.id.desc())
+    .limit(500)
+)
+_PREFERENCE_ORDER = {k.value: i for i, k in enumerate(PreferenceKind)}
+
+
 def _preferences(
     session: Session, customer_id: int
 ) -> tuple[tuple[PreferenceInfo, ...], tuple[PreferenceInfo, ...]]:
-    rows = session.scalars(
-        select(Preference)
-        .where(Preference.customer_id == customer_id)
-        .order_by(Preference.recorded_at.desc(), Preference.id.desc())
-        .limit(500)
-    )
     latest: dict[str, PreferenceInfo] = {}
     notes: list[PreferenceInfo] = []
-    for p in rows:
+    for kind, value, at, by, source in _rows(session, _PREFERENCES, cid=customer_id):
         info = PreferenceInfo(
-            kind=p.kind,
-            value=p.value,
-            recorded_at=p.recorded_at,
-            recorded_by_id=p.recorded_by_id,
-            source=p.source,
+            kind=kind, value=value, recorded_at=at, recorded_by_id=by, source=source
         )
-        if p.kind == PreferenceKind.NOTE.value:
+        if kind == PreferenceKind.NOTE.value:
             if len(notes) < MAX_NOTES:
                 notes.append(info)
-        elif p.kind not in latest:
-            latest[p.kind] = info
-    order = {k.value: i for i, k in enumerate(PreferenceKind)}
-    return tuple(sorted(latest.values(), key=lambda p: order.get(p.kind, 99))), tuple(notes)
+        elif kind not in latest:
+            latest[kind] = info
+    ordered = sorted(latest.values(), key=lambda p: _PREFERENCE_ORDER.get(p.kind, 99))
+    return tuple(ordered), tuple(notes)
 
 
-def _last_survey(session: Session, scope: ColumnElement[bool]) -> SurveyInfo | None:
-    row = session.execute(
-        select(Survey)
-        .join(ServiceVisit, ServiceVisit.id == Survey.visit_id)
-        .where(scope)
-        .order_by(Survey.surveyed_on.desc(), Survey.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if row is None:
+def _last_survey(session: Session, stmt: Any, params: dict[str, Any]) -> SurveyInfo | None:
+    rows = _rows(session, stmt, **params)
+    if not rows:
         return None
-    return SurveyInfo(
-        visit_id=row.visit_id, score=row.score, comment=row.comment, surveyed_on=row.surveyed_on
+    visit, score, comment, on = rows[0]
+    return SurveyInfo(visit_id=visit, score=score, comment=comment, surveyed_on=on)
+
+
+_LAST_CONTACT = (
+    select(
+        ContactLog.channel,
+        ContactLog.direction,
+        ContactLog.purpose,
+        ContactLog.at,
+        ContactLog.note,
+        ContactLog.staff_id,
     )
+    .where(ContactLog.customer_id == BindParameter("cid"))
+    .order_by(ContactLog.at.desc(), ContactLog.id.desc())
+    .limit(1)
+)
 
 
 def _last_contact(session: Session, customer_id: int) -> ContactLogInfo | None:
-    row = session.execute(
-        select(ContactLog)
-        .where(ContactLog.customer_id == customer_id)
-        .order_by(ContactLog.at.desc(), ContactLog.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if row is None:
+    rows = _rows(session, _LAST_CONTACT, cid=customer_id)
+    if not rows:
         return None
+    channel, direction, purpose, at, note, staff = rows[0]
     return ContactLogInfo(
-        channel=row.channel,
-        direction=row.direction,
-        purpose=row.purpose,
-        at=row.at,
-        note=row.note,
-        staff_id=row.staff_id,
+        channel=channel, direction=direction, purpose=purpose, at=at, note=note, staff_id=staff
     )

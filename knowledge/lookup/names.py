@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -50,8 +51,8 @@ PAIR_EXPANSIONS = 5
 # Words of a query that are used (a name has few; more is a sentence or a paste).
 MAX_WORDS = 6
 # Customers re-ranked per query, and rows read per fetch.
-POOL_TARGET = 40
-FETCH_LIMIT = 60
+POOL_TARGET = 25
+FETCH_LIMIT = 30
 # Expansion-score tiers fetched one after the other: the best spellings first.
 TIERS = (96.0, 86.0, TERM_CUTOFF)
 # Terms read from the vocabulary per query (phonetic codes can be shared by many).
@@ -76,6 +77,7 @@ class NameScore:
     preferred_name: str | None
 
 
+@lru_cache(maxsize=262_144)
 def word_similarity(word: str, token: str) -> tuple[float, str]:
     """How well a typed word fits a stored name token (both folded), and why."""
     if word == token:

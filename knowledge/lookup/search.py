@@ -134,7 +134,7 @@ def search(
             message=hint,
             tried=tuple(tried),
         )
-    candidates = _details(session, shown, facts, today)
+    candidates = _details(session, shown, facts, today, name_scores)
     top = candidates[0]
     second = candidates[1].score if len(candidates) > 1 else None
     clear = top.score >= MATCH_SCORE and (second is None or top.score - second >= MATCH_MARGIN)
@@ -334,10 +334,23 @@ def display_name(
 
 
 def _details(
-    session: Session, shown: list[_Found], facts: _Facts, today: dt.date
+    session: Session,
+    shown: list[_Found],
+    facts: _Facts,
+    today: dt.date,
+    known: dict[int, names.NameScore],
 ) -> list[Candidate]:
     cids = [f.customer_id for f in shown]
-    people = {r[0]: r for r in rows(session, _PEOPLE, ids=cids)}
+    # Names already read while re-ranking are not read again.
+    people: dict[int, tuple[str, str, str | None]] = {
+        cid: (known[cid].name, known[cid].kind, known[cid].preferred_name)
+        for cid in cids
+        if cid in known
+    }
+    missing = [cid for cid in cids if cid not in people]
+    if missing:
+        for cid, kind, given, family, company, preferred in rows(session, _PEOPLE, ids=missing):
+            people[cid] = (display_name(cid, kind, given, family, company), kind, preferred)
     cities: dict[int, str] = {}
     for cid, city in rows(session, _CITIES, ids=cids):
         cities.setdefault(cid, city)
@@ -350,12 +363,13 @@ def _details(
         person = people.get(f.customer_id)
         if person is None:
             continue
-        cid, kind, given, family, company, preferred = person
+        cid = f.customer_id
+        name, kind, preferred = person
         last = facts.last_visit.get(cid)
         out.append(
             Candidate(
                 customer_id=cid,
-                name=display_name(cid, kind, given, family, company),
+                name=name,
                 score=round(f.score, 1),
                 matched_on=tuple(f.matched_on),
                 city=cities.get(cid),

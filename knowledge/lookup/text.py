@@ -186,6 +186,7 @@ def deletion2_variants(term: str) -> set[str]:
 # speakers write by ear (Meyer/Maier/Meier, Schmidt/Schmitt, Katherine/Catherine).
 
 
+@lru_cache(maxsize=262_144)
 def phonetic(term: str) -> str:
     word = "".join(ch for ch in fold(term) if "a" <= ch <= "z")
     if not word:
