@@ -96,9 +96,12 @@ def test_two_names_in_one_message_are_refused(store: Store, cast: Cast) -> None:
     with store.sessions.begin() as s:
         text = "kenji tanaka and priya patel"
         turn = turn_for(
-            s, cast.advisor, text, "lookup_customer",
+            s,
+            cast.advisor,
+            text,
+            "lookup_customer",
             [ent("person", "kenji tanaka"), ent("person", "priya patel")],
-        )  # fmt: skip
+        )
         [apology] = lookup_customer.handle(turn)
         assert apology.kind == "apology" and apology.reason == "several_customers"
         assert "'kenji tanaka' and 'priya patel'" in apology.text
@@ -110,9 +113,12 @@ def test_a_phone_of_one_customer_with_the_name_of_another_is_refused(
     with store.sessions.begin() as s:
         text = "tanaka 0151 23456789"
         turn = turn_for(
-            s, cast.advisor, text, "lookup_customer",
+            s,
+            cast.advisor,
+            text,
+            "lookup_customer",
             [ent("person", "tanaka"), ent("phone", "0151 23456789")],
-        )  # fmt: skip
+        )
         [apology] = lookup_customer.handle(turn)
         assert apology.kind == "apology" and apology.reason == "several_customers"
         assert turn.context.customer_id is None
@@ -142,8 +148,13 @@ def test_list_vehicles_includes_the_household_and_any_make(store: Store, cast: C
 
 def test_list_vehicles_by_name_sets_the_conversation_customer(store: Store, cast: Cast) -> None:
     with store.sessions.begin() as s:
-        turn = turn_for(s, cast.advisor, "what does priya patel drive", "list_vehicles",
-                        [ent("person", "priya patel")])  # fmt: skip
+        turn = turn_for(
+            s,
+            cast.advisor,
+            "what does priya patel drive",
+            "list_vehicles",
+            [ent("person", "priya patel")],
+        )
         [listed] = list_vehicles.handle(turn)
         assert isinstance(listed, VehicleList)
         assert [v.label for v in listed.vehicles] == ["2022 Porsche Macan", "2017 MINI Cooper S"]
@@ -164,8 +175,14 @@ def test_service_history_lists_visits_and_narrows_to_a_vehicle(store: Store, cas
         ]
         assert history.current_visit is None  # booked, not yet arrived
         assert history.vehicle_label is None
-        turn = turn_for(s, cast.advisor, "history of the golf", "service_history",
-                        [ent("vehicle", "golf")], context=context)  # fmt: skip
+        turn = turn_for(
+            s,
+            cast.advisor,
+            "history of the golf",
+            "service_history",
+            [ent("vehicle", "golf")],
+            context=context,
+        )
         [golf] = service_history.handle(turn)
         assert isinstance(golf, ServiceHistory)
         assert golf.visits == () and golf.vehicle_label == "2015 Volkswagen Golf"
@@ -181,8 +198,14 @@ def test_check_recalls_finds_the_recall_on_the_husbands_vw(store: Store, cast: C
         assert [(r.vehicle_label, r.campaign_code, r.household) for r in recalls.recalls] == [
             ("2015 Volkswagen Golf", "0061940300", True)
         ]
-        turn = turn_for(s, cast.advisor, "recalls on the x5?", "check_recalls",
-                        [ent("vehicle", "x5")], context=context)  # fmt: skip
+        turn = turn_for(
+            s,
+            cast.advisor,
+            "recalls on the x5?",
+            "check_recalls",
+            [ent("vehicle", "x5")],
+            context=context,
+        )
         [x5] = check_recalls.handle(turn)
         assert isinstance(x5, RecallList)
         assert x5.recalls == () and x5.vehicles_checked == 1

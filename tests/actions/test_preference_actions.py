@@ -51,8 +51,13 @@ def test_the_same_preference_twice_is_written_once(store: Store, cast: Cast) -> 
     for _ in range(2):
         with store.sessions.begin() as s:
             person = [ent("person", "kenji tanaka")]
-            turn = turn_for(s, cast.advisor, "kenji tanaka drinks espresso", "record_preference",
-                            [*person, ent("drink", "espresso")])  # fmt: skip
+            turn = turn_for(
+                s,
+                cast.advisor,
+                "kenji tanaka drinks espresso",
+                "record_preference",
+                [*person, ent("drink", "espresso")],
+            )
             [done] = record_preference.handle(turn)
     assert isinstance(done, Confirmation)
     assert not done.changed and not turn.wrote
@@ -66,15 +71,22 @@ def test_channel_language_pronunciation_hours_access_and_notes(store: Store, cas
         ("she speaks turkish", [], ("language", "tr")),
         ("it's pronounced gon-SAH-les", [], ("name_pronunciation", "gon-SAH-les")),
         ("don't call her before 10", [], ("contact_hours", "don't call her before 10")),
-        ("she needs a wheelchair accessible entrance", [],
-         ("accessibility", "she needs a wheelchair accessible entrance")),
-        ("note: prefers to wait in the quiet lounge", [],
-         ("note", "prefers to wait in the quiet lounge")),
-    ]  # fmt: skip
+        (
+            "she needs a wheelchair accessible entrance",
+            [],
+            ("accessibility", "she needs a wheelchair accessible entrance"),
+        ),
+        (
+            "note: prefers to wait in the quiet lounge",
+            [],
+            ("note", "prefers to wait in the quiet lounge"),
+        ),
+    ]
     for text, entities, _ in cases:
         with store.sessions.begin() as s:
-            turn = turn_for(s, cast.advisor, text, "record_preference", entities,
-                            context=_about_maria(cast))  # fmt: skip
+            turn = turn_for(
+                s, cast.advisor, text, "record_preference", entities, context=_about_maria(cast)
+            )
             [done] = record_preference.handle(turn)
             assert isinstance(done, Confirmation), text
             assert done.changed, text

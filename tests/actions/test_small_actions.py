@@ -85,11 +85,17 @@ def test_choose_picks_by_number_name_or_vehicle(store: Store, cast: Cast) -> Non
         Offered(2, cast.anna_kiel, "Anna Schmidt", ["Kiel", "2020 Volkswagen Golf"]),
     ]
     with store.sessions.begin() as s:
-        turn = turn_for(s, cast.advisor, "the one with the golf", "choose_option",
-                        [ent("vehicle", "golf")])  # fmt: skip
+        turn = turn_for(
+            s, cast.advisor, "the one with the golf", "choose_option", [ent("vehicle", "golf")]
+        )
         assert choose_option.pick(turn, offered) == (offered[1], None)
-        turn = turn_for(s, cast.advisor, "the second one", "choose_option",
-                        [ent("ordinal", "2", start=4, end=10)])  # fmt: skip
+        turn = turn_for(
+            s,
+            cast.advisor,
+            "the second one",
+            "choose_option",
+            [ent("ordinal", "2", start=4, end=10)],
+        )
         assert choose_option.pick(turn, offered) == (offered[1], None)
         turn = turn_for(s, cast.advisor, "the 5th", "choose_option", [ent("ordinal", "5th")])
         assert choose_option.pick(turn, offered) == (None, "there is no number 5 — choose 1 to 2")

@@ -26,8 +26,9 @@ def _shown(
     with store.sessions.begin() as s:
         context = ConversationContext(key="unit", channel="terminal", staff_id=cast.advisor)
         context.set_customer(cast.maria, "Maria Gonzales")
-        turn = turn_for(s, staff or cast.advisor, "what can i do for her?", "suggest_touches",
-                        context=context)  # fmt: skip
+        turn = turn_for(
+            s, staff or cast.advisor, "what can i do for her?", "suggest_touches", context=context
+        )
         [listed] = suggest_touches.handle(turn)
         assert isinstance(listed, TouchList)
         return context, listed
@@ -150,8 +151,13 @@ def test_touch_report_counts_this_weeks_outcomes_of_the_asker(store: Store, cast
         assert report.open == len(listed.touches) - 1 - skipped
         assert report.adoption == 1 / len(listed.touches)
         assert report.skip_reasons == ((("no time", 1),) if skipped else ())
-        turn = turn_for(s, cast.advisor, "touch report last week", "touch_report",
-                        [ent("period", "last_week", start=13, end=22)])  # fmt: skip
+        turn = turn_for(
+            s,
+            cast.advisor,
+            "touch report last week",
+            "touch_report",
+            [ent("period", "last_week", start=13, end=22)],
+        )
         [last_week] = touch_report.handle(turn)
         assert isinstance(last_week, TouchReport)
         assert last_week.shown == 0 and last_week.adoption is None
