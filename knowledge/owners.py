@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from knowledge.access import Viewer
@@ -38,8 +38,8 @@ from knowledge.models.enums import ContactKind, PreferenceKind, RecallStatus
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
-# Rows fetched per round trip when exporting.
-EXPORT_CHUNK = 5_000
+# Pairs whose details are read per round trip when exporting.
+EXPORT_CHUNK = 1_000
 # What people type for a make, and how the store spells it.
 MAKE_ALIASES = {
     "vw": "Volkswagen",
@@ -244,23 +244,29 @@ def _conditions(r: _Resolved, today: dt.date) -> list[Any]:
     return conditions
 
 
-def _joined(stmt: Select[Any], r: _Resolved) -> Select[Any]:
-    stmt = stmt.select_from(Ownership).join(Vehicle, Vehicle.id == Ownership.vehicle_id)
+def _joined(stmt: Any, r: _Resolved, *, vehicle: bool = True) -> Any:
+    stmt = stmt.select_from(Ownership)
     if r.campaign_id is not None:
         # Drive from the campaign's open recalls: a few thousand rows, not every vehicle.
         stmt = stmt.join(
             VehicleRecall,
             and_(
-                VehicleRecall.vehicle_id == Vehicle.id,
+                VehicleRecall.vehicle_id == Ownership.vehicle_id,
                 VehicleRecall.campaign_id == r.campaign_id,
                 VehicleRecall.status == RecallStatus.OPEN.value,
             ),
         )
+    if vehicle or _filters_vehicle(r.query):
+        stmt = stmt.join(Vehicle, Vehicle.id == Ownership.vehicle_id)
     return stmt.join(Customer, Customer.id == Ownership.customer_id)
 
 
+def _filters_vehicle(q: OwnersQuery) -> bool:
+    return bool(q.make or q.model or q.years)
+
+
 def _count(session: Session, r: _Resolved, today: dt.date, do_not_contact: bool) -> int:
-    stmt = _joined(select(func.count()), r).where(
+    stmt = _joined(select(func.count()), r, vehicle=False).where(
         *_conditions(r, today), Customer.do_not_contact.is_(do_not_contact)
     )
     return int(session.scalar(stmt) or 0)
@@ -289,7 +295,7 @@ def _first_contact(kind: str, column: Any) -> Any:
     )
 
 
-def _rows_stmt(r: _Resolved, today: dt.date) -> Select[Any]:
+def _rows_stmt(r: _Resolved, today: dt.date) -> Any:
     stmt = select(
         Customer.id,
         Customer.kind,
@@ -366,6 +372,31 @@ def _row(raw: Any, masking: str, campaign: str | None) -> OwnerRow:
     )
 
 
+def _keys_stmt(r: _Resolved, today: dt.date) -> Any:
+    """The (customer, vehicle) pairs in order: integers only, so sorting them is cheap."""
+    return (
+        _joined(select(Ownership.customer_id, Ownership.vehicle_id), r, vehicle=False)
+        .where(*_conditions(r, today), Customer.do_not_contact.is_(False))
+        .order_by(Ownership.customer_id, Ownership.vehicle_id)
+    )
+
+
+def _details(
+    session: Session,
+    r: _Resolved,
+    today: dt.date,
+    keys: list[tuple[int, int]],
+    masking: str,
+) -> list[OwnerRow]:
+    """Full rows for these pairs, in their order: names, channel and contacts read only here."""
+    if not keys:
+        return []
+    customers = sorted({cid for cid, _vid in keys})
+    stmt = _rows_stmt(r, today).where(Ownership.customer_id.in_(customers))
+    found = {(raw[0], raw[10]): raw for raw in session.execute(stmt)}
+    return [_row(found[key], masking, r.campaign_code) for key in keys if key in found]
+
+
 def owners_page(
     session: Session,
     query: OwnersQuery,
@@ -383,13 +414,10 @@ def owners_page(
     r = _resolve(session, query)
     total = _count(session, r, today, False)
     excluded = _count(session, r, today, True)
-    stmt = (
-        _rows_stmt(r, today)
-        .order_by(Ownership.customer_id, Ownership.vehicle_id)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    )
-    rows = tuple(_row(raw, viewer.masking, r.campaign_code) for raw in session.execute(stmt))
+    keys = session.execute(
+        _keys_stmt(r, today).limit(page_size).offset((page - 1) * page_size)
+    ).all()
+    rows = tuple(_details(session, r, today, [(k[0], k[1]) for k in keys], viewer.masking))
     record_lookup(
         session,
         actor=viewer.actor,
@@ -421,25 +449,9 @@ def iter_owners(
 ) -> Iterator[OwnerRow]:
     """Every matching row, in (customer, vehicle) order, read in chunks by key."""
     r = _resolve(session, query)
-    after = (0, 0)
-    while True:
-        stmt = (
-            _rows_stmt(r, today)
-            .where(
-                or_(
-                    Ownership.customer_id > after[0],
-                    and_(Ownership.customer_id == after[0], Ownership.vehicle_id > after[1]),
-                )
-            )
-            .order_by(Ownership.customer_id, Ownership.vehicle_id)
-            .limit(EXPORT_CHUNK)
-        )
-        chunk = session.execute(stmt).all()
-        for raw in chunk:
-            yield _row(raw, viewer.masking, r.campaign_code)
-        if len(chunk) < EXPORT_CHUNK:
-            return
-        after = (chunk[-1][0], chunk[-1][10])
+    keys = [(k[0], k[1]) for k in session.execute(_keys_stmt(r, today))]
+    for start in range(0, len(keys), EXPORT_CHUNK):
+        yield from _details(session, r, today, keys[start : start + EXPORT_CHUNK], viewer.masking)
 
 
 def export_owners_csv(
