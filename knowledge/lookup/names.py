@@ -58,6 +58,8 @@ TIERS = (96.0, 86.0, TERM_CUTOFF)
 # Terms read from the vocabulary per query (phonetic codes can be shared by many).
 VOCAB_LIMIT = 400
 PREFIX_MIN = 3
+# Prefix lookups are one statement per word: only the first few words get one.
+MAX_PREFIX_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def expand_words(session: Session, words: list[str]) -> dict[str, list[Expansion
     if weak:
         # Part of a name ("Schwarzen…"), or a long word two letters off: a wider net, only
         # for the words the first one missed.
-        _collect_prefixes(session, weak, found)
+        _collect_prefixes(session, weak[:MAX_PREFIX_WORDS], found)
         retry = {w: deletion2_variants(w) for w in weak if len(w) >= 6}
         if retry:
             _collect_variants(session, retry, found)
@@ -208,20 +210,31 @@ def _best(word: str, terms: dict[str, int]) -> list[Expansion]:
     return [Expansion(term, sim, how) for sim, _f, term, how in scored[:MAX_EXPANSIONS]]
 
 
-def nearest_terms(session: Session, word: str, limit: int = 3) -> list[str]:
-    """Stored tokens closest to a word that matched nothing well: for "did you mean…"."""
-    if len(word) < 2:
+def nearest_terms(session: Session, words: list[str], limit: int = 3) -> list[str]:
+    """Stored tokens closest to words that matched nothing well: for "did you mean…".
+
+    All words share the same three lookups (variants, sounds, the first letters), so a
+    query of many unknown words costs no more than one.
+    """
+    words = [w for w in dict.fromkeys(words) if len(w) >= 2][:MAX_WORDS]
+    if not words:
         return []
-    found: dict[str, dict[str, int]] = {word: {}}
-    _collect_variants(session, {word: deletion_variants(word) | deletion2_variants(word)}, found)
-    _collect_terms(session, [word], found)
-    # Names that start the same way, for words too far off for any finer net.
-    _collect_prefixes(session, [word[: max(PREFIX_MIN, len(word) // 2)]], found, into=word)
-    scored = sorted(
-        ((word_similarity(word, t)[0], f, t) for t, f in found[word].items()),
-        key=lambda s: (-s[0], -s[1], s[2]),
+    found: dict[str, dict[str, int]] = {w: {} for w in words}
+    _collect_variants(
+        session, {w: deletion_variants(w) | deletion2_variants(w) for w in words}, found
     )
-    return [t for sim, _f, t in scored[:limit] if sim >= 50.0]
+    _collect_terms(session, words, found)
+    # Names that start the same way, for words too far off for any finer net.
+    for w in words[:MAX_PREFIX_WORDS]:
+        _collect_prefixes(session, [w[: max(PREFIX_MIN, len(w) // 2)]], found, into=w)
+    out: list[str] = []
+    for w in words:
+        scored = sorted(
+            ((word_similarity(w, t)[0], f, t) for t, f in found[w].items()),
+            key=lambda s: (-s[0], -s[1], s[2]),
+        )
+        out += [t for sim, _f, t in scored[:limit] if sim >= 50.0]
+    return list(dict.fromkeys(out))
 
 
 # --- 2. gathering --------------------------------------------------------------------------

@@ -290,9 +290,8 @@ def _name_suggestions(
         key=lambda s: (-s.score, s.customer_id),
     )
     out = list(dict.fromkeys(s.name for s in close))[:3]
-    for w in words:
-        if not expansions.get(w):
-            out += [t.capitalize() for t in names.nearest_terms(session, w)]
+    unknown = [w for w in words if not expansions.get(w)]
+    out += [t.capitalize() for t in names.nearest_terms(session, unknown)]
     return list(dict.fromkeys(out))[:5]
 
 

@@ -82,6 +82,7 @@ MAX_NAME_TOKENS = 6
 # Deletion variants are only made for words this long: deleting a letter of a short word
 # makes strings that meet far too many unrelated names.
 MIN_VARIANT_LENGTH = 4
+MAX_DELETION2_LENGTH = 16
 
 _WORD_SPLIT = re.compile(r"[\s,;/]+")
 _NOISE = re.compile(r"[^\w\s,;/.'’`\-]|_")
@@ -172,8 +173,12 @@ def deletion_variants(term: str) -> set[str]:
 
 
 def deletion2_variants(term: str) -> set[str]:
-    """Strings made by deleting two letters: a second, wider net for long words."""
-    if len(term) < 6:
+    """Strings made by deleting two letters: a second, wider net for long words.
+
+    Only for words of 6–16 letters: beyond that the net grows quadratically (a pasted
+    64-letter "word" would make 2,016 variants) and no name is that long.
+    """
+    if not 6 <= len(term) <= MAX_DELETION2_LENGTH:
         return set()
     out: set[str] = set()
     for i, j in itertools.combinations(range(len(term)), 2):

@@ -102,3 +102,12 @@ def test_refresh_after_rename_moves_terms(store: Store) -> None:
         s.flush()
         refresh_search_keys(s, [aid])
     assert _keys(store) == set() and _terms(store) == {}
+
+
+def test_typo_nets_stay_bounded() -> None:
+    from knowledge.lookup.text import deletion2_variants, deletion_variants
+
+    assert len(deletion_variants("x" * 64)) == 2
+    assert len(deletion_variants("abcdefghij")) == 11
+    assert len(deletion2_variants("abcdefghijklmnop")) == 120
+    assert deletion2_variants("abcdefghijklmnopq") == set()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, event
 
 from knowledge.db import Store, open_store
 from knowledge.lookup import SearchResult, search
@@ -385,3 +385,28 @@ def test_result_to_dict_is_json_ready(store: Store, people: dict[str, Any]) -> N
         "vehicles",
         "last_visit",
     }
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Anna Müller",
+        "Zzyzx Qwertz Uiopü Asdfgh Jklöä Yxcvbn Mqwert Plokij",
+        " ".join(["Müllerschmidtbauerhofmann"] * 7),
+        "q" * 199,
+        "0151 2345 6789",
+        "204518",
+    ],
+)
+def test_work_per_query_is_bounded(store: Store, people: dict[str, Any], query: str) -> None:
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        _find(store, query)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    assert len(statements) <= 16
