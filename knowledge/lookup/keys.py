@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import phonenumbers
-from sqlalchemy import Connection, delete, func, insert, select, text, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from knowledge.db import Store
@@ -99,7 +99,7 @@ def refresh_search_keys(session: Session, customer_ids: Iterable[int]) -> None:
 
 def _refresh_chunk(session: Session, ids: list[int]) -> None:
     session.flush()
-    old_terms = set(
+    old_terms: Counter[str] = Counter(
         session.scalars(
             select(CustomerSearchKey.key).where(
                 CustomerSearchKey.customer_id.in_(ids), CustomerSearchKey.kind == NAME
@@ -120,59 +120,65 @@ def _refresh_chunk(session: Session, ids: list[int]) -> None:
         )
     ]
     phones: dict[int, list[str]] = {}
-    for cid, normalized in session.execute(
-        select(ContactPoint.customer_id, ContactPoint.normalized).where(
-            ContactPoint.customer_id.in_(ids), ContactPoint.kind == ContactKind.PHONE.value
+    for cid, kind, normalized in session.execute(
+        select(ContactPoint.customer_id, ContactPoint.kind, ContactPoint.normalized).where(
+            ContactPoint.customer_id.in_(ids)
         )
     ):
-        phones.setdefault(cid, []).append(normalized)
+        if kind == ContactKind.PHONE.value:
+            phones.setdefault(cid, []).append(normalized)
     new_rows = []
-    new_terms: set[str] = set()
+    new_terms: Counter[str] = Counter()
     for row in rows:
         for kind, key in sorted(_keys_of(row, phones.get(row.customer_id, ()))):
             new_rows.append({"customer_id": row.customer_id, "kind": kind, "key": key})
             if kind == NAME:
-                new_terms.add(key)
+                new_terms[key] += 1
     if new_rows:
         session.execute(insert(CustomerSearchKey), new_rows)
-    _recount_terms(session, old_terms | new_terms)
+    _adjust_terms(session, old_terms, new_terms)
     if len(rows) < len(ids):
         # Deleted customers lost their keys with them (ON DELETE CASCADE), so which terms
         # they held is unknown here: drop every term nobody holds any more.
         _drop_orphan_terms(session)
 
 
-def _recount_terms(session: Session, terms: set[str]) -> None:
-    """Bring the vocabulary (terms, their counts and variants) in line for these terms."""
-    if not terms:
+_BUMP = (
+    update(SearchTerm)
+    .where(SearchTerm.term == bindparam("t"))
+    .values(freq=SearchTerm.freq + bindparam("d"))
+)
+
+
+def _adjust_terms(session: Session, old: Counter[str], new: Counter[str]) -> None:
+    """Move the vocabulary's counts by what this batch changed (no recounting of postings:
+    a common name is held by tens of thousands of customers)."""
+    delta = {t: new[t] - old[t] for t in old.keys() | new.keys() if new[t] != old[t]}
+    if not delta:
         return
-    listed = sorted(terms)
-    counts: dict[str, int] = {
-        key: int(n)
-        for key, n in session.execute(
-            select(CustomerSearchKey.key, func.count())
-            .where(CustomerSearchKey.kind == NAME, CustomerSearchKey.key.in_(listed))
-            .group_by(CustomerSearchKey.key)
-        )
-    }
+    listed = sorted(delta)
     known = set(session.scalars(select(SearchTerm.term).where(SearchTerm.term.in_(listed))))
-    gone = [t for t in listed if t not in counts]
-    if gone:
-        session.execute(delete(SearchTermVariant).where(SearchTermVariant.term.in_(gone)))
-        session.execute(delete(SearchTerm).where(SearchTerm.term.in_(gone)))
-    for term, count in counts.items():
-        if term in known:
-            session.execute(update(SearchTerm).where(SearchTerm.term == term).values(freq=count))
-    fresh = [t for t in counts if t not in known]
+    bumps = [{"t": t, "d": d} for t, d in sorted(delta.items()) if t in known]
+    if bumps:
+        session.connection().execute(_BUMP, bumps)
+    fresh = [t for t in listed if t not in known and delta[t] > 0]
     if fresh:
         session.execute(
             insert(SearchTerm),
-            [{"term": t, "phonetic": phonetic(t), "freq": counts[t]} for t in fresh],
+            [{"term": t, "phonetic": phonetic(t), "freq": delta[t]} for t in fresh],
         )
         session.execute(
             insert(SearchTermVariant),
             [{"variant": v, "term": t} for t in fresh for v in sorted(deletion_variants(t))],
         )
+    gone = list(
+        session.scalars(
+            select(SearchTerm.term).where(SearchTerm.term.in_(listed), SearchTerm.freq <= 0)
+        )
+    )
+    if gone:
+        session.execute(delete(SearchTermVariant).where(SearchTermVariant.term.in_(gone)))
+        session.execute(delete(SearchTerm).where(SearchTerm.term.in_(gone)))
 
 
 def _drop_orphan_terms(session: Session) -> None:

@@ -111,3 +111,16 @@ def test_typo_nets_stay_bounded() -> None:
     assert len(deletion_variants("abcdefghij")) == 11
     assert len(deletion2_variants("abcdefghijklmnop")) == 120
     assert deletion2_variants("abcdefghijklmnopq") == set()
+
+
+def test_refresh_moves_shared_counts_by_the_change_only(store: Store) -> None:
+    with store.sessions.begin() as s:
+        w = World(s)
+        people = [w.customer(g, "Müller") for g in ("Anna", "Bernd", "Clara")]
+        refresh_search_keys(s, [c.id for c in people])
+        people[0].family_name = "Schmidt"
+        refresh_search_keys(s, [people[0].id])
+        refresh_search_keys(s, [people[1].id])  # unchanged: counts stay
+    assert _terms(store) == {"anna": 1, "bernd": 1, "clara": 1, "muller": 2, "schmidt": 1}
+    assert rebuild_search_keys(store) == 3
+    assert _terms(store) == {"anna": 1, "bernd": 1, "clara": 1, "muller": 2, "schmidt": 1}
