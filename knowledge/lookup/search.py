@@ -99,7 +99,7 @@ def search(
         if reading.kind == "name":
             name_reading = reading
             continue
-        hits, note = _identifier_hits(session, reading, region, today)
+        hits, note = _identifier_hits(session, reading, text, region, today)
         if note:
             messages.append(note)
         for hit in ids.scoped(session, hits, scope):
@@ -159,7 +159,7 @@ _HINTS = (
 
 
 def _identifier_hits(
-    session: Session, reading: Reading, region: str, today: dt.date
+    session: Session, reading: Reading, typed: str, region: str, today: dt.date
 ) -> tuple[list[ids.Hit], str | None]:
     if reading.kind == "phone":
         return ids.by_phone(session, reading.value, region)
@@ -172,7 +172,7 @@ def _identifier_hits(
     if reading.kind == "plate":
         return ids.by_plate(session, reading.value, today), None
     if reading.kind == "ro":
-        return ids.by_ro(session, reading.value, reading.extra, reading.value), None
+        return ids.by_ro(session, reading.value, reading.extra, typed), None
     return [], None
 
 
