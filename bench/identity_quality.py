@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from knowledge import db as store_db  # noqa: E402
-from knowledge.identity import export_links, import_file  # noqa: E402
-from knowledge.identity.demo_sources import (  # noqa: E402
+from knowledge import db as store_db
+from knowledge.identity import export_links, import_file
+from knowledge.identity.demo_sources import (
     Profile,
     World,
     ensure_demo_dealers,
@@ -78,12 +78,18 @@ def score(links: dict[tuple[str, str], int], truth: dict[tuple[str, str], int]) 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--out", type=Path, default=Path("var/bench/identity-quality"))
-    parser.add_argument("--url", default="", help="Store URL (default: a fresh SQLite file under --out).")
-    parser.add_argument("--show", type=int, default=0, help="Print this many wrong and missed pairs.")
+    parser.add_argument(
+        "--url", default="", help="Store URL (default: a fresh SQLite file under --out)."
+    )
+    parser.add_argument(
+        "--show", type=int, default=0, help="Print this many wrong and missed pairs."
+    )
     args = parser.parse_args()
     today = dt.date(2026, 11, 23)
     folder = args.out / f"people-{args.people}-seed-{args.seed}"

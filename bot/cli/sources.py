@@ -157,7 +157,11 @@ def import_command(
             rejected = rejects_of_run(session, report.run_id)
         if rejects is not None:
             _write_rejects(rejects, rejected)
-            console.print(f"rejects report: {rejects} ({len(rejected):,} rows)")
+            console.print(
+                f"rejects report: {rejects} ({len(rejected):,} rows)",
+                soft_wrap=True,
+                highlight=False,
+            )
         elif rejected:
             for line, reason, _ in rejected[:5]:
                 console.print(f"  line {line}: {reason}", highlight=False)
@@ -317,7 +321,7 @@ def links_export(
                 count = export_links(session, fh, fmt=fmt, entity=entity)
         except OSError as exc:
             raise InvalidInput(f"cannot write {out}: {exc.strerror}") from None
-    err_console.print(f"{count:,} links written to {out}")
+    err_console.print(f"{count:,} links written to {out}", soft_wrap=True, highlight=False)
 
 
 def register(root: typer.Typer) -> None:

@@ -77,7 +77,7 @@ class NameFrequencies:
             for part in chunked(tokens):
                 for token, count in session.execute(
                     select(c.token, c["count"]).where(c.kind == kind, c.token.in_(part))
-                ).tuples():
+                ):
                     self.stored[(kind, token)] = count
             for token in tokens:
                 self.stored.setdefault((kind, token), 0)

@@ -217,7 +217,7 @@ def import_file(
             created=run.created, merged=run.merged, updated=run.updated,
             unchanged=run.unchanged, reviewed=run.reviewed, rejected=run.rejected,
         )  # fmt: skip
-        dealers = dict(session.execute(select(Dealer.code, Dealer.id)).tuples().all())
+        dealers = dict(session.execute(select(Dealer.code, Dealer.id)).all())
         shared = SharedValues.load(session)
 
     if "customer" in mapping.entities:
@@ -340,7 +340,7 @@ def _existing_records(
                 c.entity_type == entity.value,
                 c.source_id.in_(part),
             )
-        ).tuples():
+        ):
             out[source_id] = (sr_id, phash, vehicle_id, visit_id)
     return out
 
@@ -409,9 +409,7 @@ def _apply_vehicles(
     oc = _OWNERSHIP.c
     for id_part in chunked(sorted(vehicle_ids.values())):
         owned.update(
-            session.execute(
-                select(oc.customer_id, oc.vehicle_id).where(oc.vehicle_id.in_(id_part))
-            ).tuples()
+            session.execute(select(oc.customer_id, oc.vehicle_id).where(oc.vehicle_id.in_(id_part)))
         )
     ownership_rows = []
     for vin, p in vehicles.items():
@@ -505,7 +503,7 @@ def _apply_visits(
     counts: dict[str, int],
     now: dt.datetime,
 ) -> None:
-    dealers = dict(session.execute(select(Dealer.code, Dealer.id)).tuples().all())
+    dealers = dict(session.execute(select(Dealer.code, Dealer.id)).all())
     known = _existing_records(session, system_id, EntityType.VISIT, sorted(visits))
     payloads: dict[str, dict[str, Any]] = {}
     changed: dict[str, ParsedRow] = {}
@@ -524,7 +522,7 @@ def _apply_visits(
     for part in chunked(sorted({ro for _, ro in wanted})):
         for vid, dealer_id, ro in session.execute(
             select(c.id, c.dealer_id, c.ro_number).where(c.ro_number.in_(part))
-        ).tuples():
+        ):
             match = wanted.get((dealer_id, ro))
             if match:
                 found[match] = vid
@@ -575,9 +573,7 @@ def _apply_recalls(
 ) -> None:
     codes = sorted({p.recall.campaign_code for p in recalls.values() if p.recall})
     cc = _CAMPAIGN.c
-    campaigns = dict(
-        session.execute(select(cc.code, cc.id).where(cc.code.in_(codes))).tuples().all()
-    )
+    campaigns = dict(session.execute(select(cc.code, cc.id).where(cc.code.in_(codes))).all())
     new_campaigns: dict[str, dict[str, Any]] = {}
     for p in recalls.values():
         r, v = p.recall, p.vehicle
@@ -601,7 +597,7 @@ def _apply_recalls(
     for part in chunked(vids):
         for rid, vid, cid, status in session.execute(
             select(rc.id, rc.vehicle_id, rc.campaign_id, rc.status).where(rc.vehicle_id.in_(part))
-        ).tuples():
+        ):
             pairs[(vid, cid)] = (rid, status)
     inserts = []
     for p in recalls.values():
@@ -643,5 +639,5 @@ def rejects_of_run(session: Session, run_id: int) -> list[tuple[int, str, str | 
             select(ImportReject.line, ImportReject.reason, ImportReject.raw)
             .where(ImportReject.run_id == run_id)
             .order_by(ImportReject.line)
-        ).tuples()
+        )
     )

@@ -51,7 +51,8 @@ def junk_email_reason(email: str) -> str | None:
         return f"placeholder e-mail {email!r}"
     if domain in _JUNK_DOMAINS or domain.endswith((".invalid", ".example", ".test")):
         return f"placeholder e-mail domain {domain!r}"
-    if len(set(local.replace(".", ""))) == 1:
+    letters = local.replace(".", "")
+    if len(letters) >= 3 and len(set(letters)) == 1:  # aaa@, xxxx@
         return f"placeholder e-mail {email!r}"
     return None
 
@@ -106,7 +107,7 @@ class SharedValues:
             select(Dealer.code, Dealer.main_phone, Dealer.country).where(
                 Dealer.main_phone.is_not(None)
             )
-        ).tuples():
+        ):
             if phone:
                 e164 = normalize_phone(phone, country or "DE") or phone
                 values.phones.setdefault(e164, f"the dealership's own number ({code})")
@@ -116,12 +117,13 @@ class SharedValues:
         """Write newly detected shared values (idempotent: a known value is left alone)."""
         if not self.pending:
             return
-        known = set(
-            session.execute(
+        known: set[tuple[str, str]] = set(
+            (kind, value)
+            for kind, value in session.execute(
                 select(SharedValue.kind, SharedValue.value).where(
                     SharedValue.value.in_([v for _, v, _, _ in self.pending])
                 )
-            ).tuples()
+            )
         )
         for kind, value, people, reason in self.pending:
             if (kind, value) not in known:

@@ -51,7 +51,7 @@ def export_links(
     if writer:
         writer.writerow(columns)
     count = 0
-    for name, source_id, customer_id, entity_type in session.execute(stmt).tuples():
+    for name, source_id, customer_id, entity_type in session.execute(stmt):
         values = (name, source_id, customer_id, entity_type)[: len(columns)]
         if writer:
             writer.writerow(["" if v is None else v for v in values])

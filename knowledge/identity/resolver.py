@@ -221,9 +221,7 @@ class PeopleResolver:
         wanted = [k for k in keys if k not in self.oversized]
         kc = _KEY.c
         for part in chunked(wanted):
-            for key, cid in session.execute(
-                select(kc.key, kc.customer_id).where(kc.key.in_(part))
-            ).tuples():
+            for key, cid in session.execute(select(kc.key, kc.customer_id).where(kc.key.in_(part))):
                 found[key].append(cid)
         return found
 
@@ -238,7 +236,7 @@ class PeopleResolver:
                 select(mc.source_record_id, mc.customer_id, mc.features)
                 .where(mc.customer_id.in_(part))
                 .order_by(mc.source_record_id)
-            ).tuples():
+            ):
                 record = PersonRecord.from_json(features)
                 view = record.view()
                 self._mark_shared(view)
@@ -271,7 +269,7 @@ class PeopleResolver:
                     sr.entity_type == EntityType.CUSTOMER.value,
                     sr.source_id.in_(part),
                 )
-            ).tuples():
+            ):
                 existing[source_id] = (sr_id, cid, phash)
 
         outcomes: dict[str, PersonOutcome] = {}
@@ -720,11 +718,12 @@ class PeopleResolver:
                 select(cp.id, cp.customer_id, cp.kind, cp.normalized, cp.source).where(
                     cp.customer_id.in_(part)
                 )
-            ).tuples():
+            ):
                 existing[cid][(kind, normalized)] = (cp_id, source)
         sources = import_source_names(session) if rebuild else set()
         rows: list[dict[str, Any]] = []
         stale: list[int] = []
+        relabel: list[dict[str, Any]] = []
         for cid in sorted(targets):
             values = contact_values([m.record for m in members.get(cid, ())])
             have = existing.get(cid, {})
@@ -736,9 +735,18 @@ class PeopleResolver:
                     rows.append(cv.row(cid, primary=primary))
                 continue
             wanted = {(cv.kind, cv.normalized) for cv in values}
+            trust = {m.record.source: m.record.trust for m in members.get(cid, ())}
             for cv in values:
-                if (cv.kind, cv.normalized) not in have:
+                known = have.get((cv.kind, cv.normalized))
+                if known is None:
                     rows.append(cv.row(cid, primary=False))
+                elif (
+                    known[1] != cv.source
+                    and known[1] in trust
+                    and trust[cv.source] < trust[known[1]]
+                ):
+                    # A more trusted source now gives it too: provenance names that one.
+                    relabel.append({"b_id": known[0], "b_source": cv.source})
             if cid in rebuild:
                 # A record left or changed: drop what only imports had given and no
                 # remaining record backs. Staff-entered contact points are never touched.
@@ -750,6 +758,13 @@ class PeopleResolver:
         if stale:
             for part in chunked(stale):
                 session.execute(delete(_CONTACT).where(cp.id.in_(part)))
+        if relabel:
+            session.execute(
+                update(_CONTACT)
+                .where(cp.id == bindparam("b_id"))
+                .values(source=bindparam("b_source")),
+                relabel,
+            )
         insert_ignore(session, _CONTACT, rows)
 
 

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, delete, func, or_, select, update
+from sqlalchemy import Date, DateTime, Table, TypeDecorator, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from knowledge.errors import InvalidInput
@@ -148,14 +148,12 @@ def _restore_types(table: Table, row: dict[str, Any]) -> dict[str, Any]:
         if column is None:
             continue  # a column dropped since the merge
         if isinstance(value, str):
-            python_type: Any
-            try:
-                python_type = column.type.python_type
-            except NotImplementedError:
-                python_type = None
-            if python_type is dt.datetime:
+            kind = column.type
+            if isinstance(kind, TypeDecorator):
+                kind = kind.impl_instance
+            if isinstance(kind, DateTime):
                 value = dt.datetime.fromisoformat(value)
-            elif python_type is dt.date:
+            elif isinstance(kind, Date):
                 value = dt.date.fromisoformat(value)
         out[key] = value
     return out
@@ -234,9 +232,7 @@ def merge_customers(
     # Contact points: the kept customer's copy of a shared value wins; the other's is
     # remembered so a split gives it back.
     cp = _CONTACT.c
-    have = set(
-        session.execute(select(cp.kind, cp.normalized).where(cp.customer_id == keep_id)).tuples()
-    )
+    have = set(session.execute(select(cp.kind, cp.normalized).where(cp.customer_id == keep_id)))
     dupes = [
         dict(r)
         for r in session.execute(select(_CONTACT).where(cp.customer_id == other_id)).mappings()
@@ -261,13 +257,14 @@ def merge_customers(
             )
         ).mappings()
     ]
-    existing_rel = set(
-        session.execute(
+    existing_rel: set[tuple[int, int, str]] = {
+        (a, b, k)
+        for a, b, k in session.execute(
             select(rc.customer_id, rc.related_customer_id, rc.kind).where(
                 or_(rc.customer_id == keep_id, rc.related_customer_id == keep_id)
             )
-        ).tuples()
-    )
+        )
+    }
     for r in rel_rows:
         a = keep_id if r["customer_id"] == other_id else r["customer_id"]
         b = keep_id if r["related_customer_id"] == other_id else r["related_customer_id"]
@@ -523,7 +520,7 @@ def split_records(
             select(IdentityMember.source_record_id, IdentityMember.features).where(
                 IdentityMember.source_record_id.in_(chosen_ids)
             )
-        ).tuples()
+        )
     }
     leaving = [members[i] for i in sorted(chosen_ids) if i in members]
     fields = golden_fields(leaving)
@@ -541,7 +538,7 @@ def split_records(
                 sr.source_system_id == system_id,
                 sr.entity_type.in_([EntityType.VEHICLE.value, EntityType.VISIT.value]),
             )
-        ).tuples():
+        ):
             if isinstance(payload, dict) and payload.get("_owner") == source_id:
                 moved_sr.append(dep_id)
     session.execute(
@@ -626,7 +623,7 @@ def _rebuild_contacts(session: Session, customer_id: int, records: list[PersonRe
         (kind, normalized): (cp_id, source)
         for cp_id, kind, normalized, source in session.execute(
             select(cp.id, cp.kind, cp.normalized, cp.source).where(cp.customer_id == customer_id)
-        ).tuples()
+        )
     }
     values = contact_values(records)
     wanted = {(v.kind, v.normalized) for v in values}
@@ -658,7 +655,7 @@ def customer_records(session: Session, customer_id: int) -> list[tuple[str, str]
                 SourceSystem.name != NATIVE_SOURCE,
             )
             .order_by(SourceSystem.name, sr.source_id)
-        ).tuples()
+        )
     ]
 
 

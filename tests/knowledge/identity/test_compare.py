@@ -1,0 +1,204 @@
+"""Field comparisons, the match weight and what it takes to merge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from knowledge.identity.compare import (
+    MERGE_THRESHOLD,
+    compare,
+    compare_address,
+    compare_birth,
+    compare_family,
+    compare_given,
+)
+from knowledge.identity.records import MatchView, PersonRecord
+
+
+def view(**fields: Any) -> MatchView:
+    fields.setdefault("source", "t")
+    fields.setdefault("source_id", "1")
+    for key in ("phones", "emails"):
+        if key in fields:
+            fields[key] = tuple(fields[key])
+    return PersonRecord(**fields).view()
+
+
+def given(a: str, b: str) -> str:
+    va, vb = view(given_name=a), view(given_name=b)
+    return compare_given(va.given, vb.given, va.given_de, vb.given_de)
+
+
+def family(a: str, b: str) -> str:
+    va, vb = view(family_name=a), view(family_name=b)
+    return compare_family(va.family, vb.family, va.family_de, vb.family_de)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        ("Müller", "Müller", "exact"),
+        ("Müller", "Mueller", "exact"),
+        ("Müller", "MULLER", "exact"),
+        ("Schmidt", "Schmitt", "typo"),
+        ("Nissen", "Ndssen", "typo"),
+        ("Meyer", "Meier", "typo"),
+        ("Müller-Schmidt", "Müller", "partial"),
+        ("von der Heide", "Vonderheide", "exact"),
+        ("Müller", "Schneider", "differs"),
+        ("Müller", "", "missing"),
+    ],
+)
+def test_family_names(a: str, b: str, level: str) -> None:
+    assert family(a, b) == level
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        ("Anna", "Anna", "exact"),
+        ("Jürgen", "Juergen", "exact"),
+        ("Bob", "Robert", "nickname"),
+        ("Sepp", "Josef", "nickname"),
+        ("Rob", "Rbert", "nickname"),  # a nickname and a misspelt formal name
+        ("Firtz", "Friedrich", "nickname"),
+        ("Marc", "Mark", "variant"),
+        ("Stefan", "Stephan", "nickname"),
+        ("Micheal", "Michael", "typo"),
+        ("Jana", "Jina", "typo"),
+        ("Alex", "Alexandra", "nickname"),
+        ("Seun", "Oluwaseun", "nickname"),
+        ("Fran", "Franziska", "short"),
+        ("A.", "Anna", "initial"),
+        ("E.", "Lisa", "initial"),  # Lisa is Elisabeth
+        ("Anna Maria", "Maria", "partial"),
+        # Twins and siblings: real, different names, however alike they look.
+        ("Anna", "Anne", "differs"),
+        ("Jan", "Jana", "differs"),
+        ("Paul", "Paula", "differs"),
+        ("Mario", "Maria", "differs"),
+        ("Lena", "Lina", "differs"),
+        ("Hans Peter", "Hans Jürgen", "differs"),
+        ("B.", "Anna", "differs"),
+        ("Anna", "", "missing"),
+    ],
+)
+def test_given_names(a: str, b: str, level: str) -> None:
+    assert given(a, b) == level
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        ((1980, 3, 14), (1980, 3, 14), "exact"),
+        ((1980, 3, 4), (1980, 4, 3), "transposed"),
+        ((1980, 3, 14), (1980, 3, 17), "near"),  # one digit
+        ((1985, 3, 14), (1958, 3, 14), "near"),  # two digits swapped
+        ((1991, 12, 29), (1991, 12, 30), "near"),  # the day after
+        ((1980, 3, 14), (1975, 9, 2), "differs"),
+        ((1980, 3, 14), None, "missing"),
+    ],
+)
+def test_birth_dates(a: Any, b: Any, level: str) -> None:
+    assert compare_birth(a, b) == level
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        (("Hauptstraße 5", "20095"), ("Hauptstr. 5", "20095"), "exact"),
+        (("Hauptstraße 5a", "20095"), ("Hauptstrasse 5 a", "20095"), "exact"),
+        (("Hauptstraße 5", "20095"), ("Hauptstraße 7", "20095"), "street"),
+        (("Hauptstraße 5", "20095"), ("Gartenweg 1", "20095"), "postcode"),
+        (("Hauptstraße 5", "20095"), ("Hauptstraße 5", "24103"), "differs"),
+        (("Hauptstraße 5", "20095"), ("Hauptstraße 5", ""), "house"),
+        (("Hauptstraße 5", "20095"), ("", ""), "missing"),
+    ],
+)
+def test_addresses(a: tuple[str, str], b: tuple[str, str], level: str) -> None:
+    va = view(street=a[0] or None, postcode=a[1] or None)
+    vb = view(street=b[0] or None, postcode=b[1] or None)
+    assert compare_address(va, vb) == level
+
+
+def test_phones_exact_household_shared_and_landline() -> None:
+    mobile, landline = "+4915123456789", "+494012345678"
+    a = view(family_name="Müller", phones=[mobile, landline])
+    b = view(family_name="Müller", phones=[mobile])
+    assert compare(a, b).fields["phone"] == ("exact", 7.0)
+    assert compare(a, b, household={mobile}).fields["phone"] == ("household", 3.0)
+    c = view(family_name="Müller", phones=[landline])
+    assert compare(a, c).fields["phone"] == ("household", 3.0)  # a landline is the household's
+    a.shared.add(mobile)
+    assert compare(a, b).fields["phone"] == ("shared", 0.0)
+
+
+def test_emails_exact_and_shared() -> None:
+    a = view(family_name="Müller", emails=["anna@web.de"])
+    b = view(family_name="Müller", emails=["anna@web.de", "work@firma.de"])
+    assert compare(a, b).fields["email"] == ("exact", 7.5)
+    b.shared.add("anna@web.de")
+    assert compare(a, b).fields["email"] == ("shared", 0.0)
+    assert compare(a, view(emails=["x@web.de"])).fields["email"] == ("differs", 0.0)
+
+
+def test_weight_is_the_sum_of_the_fields_and_the_reason_names_each() -> None:
+    a = view(given_name="Bob", family_name="Smith", birth_date="1975-06-01", emails=["b@s.uk"])
+    b = view(given_name="Robert", family_name="Smith", birth_date="1975-01-06", emails=["b@s.uk"])
+    result = compare(a, b)
+    assert result.weight == 5.0 + 4.5 + 6.5 + 7.5
+    assert result.reason() == (
+        "family=exact(+5) given=nickname(+4.5) birth_date=transposed(+6.5) email=exact(+7.5)"
+    )
+    assert result.can_merge()
+
+
+def test_names_alone_are_never_enough_to_merge() -> None:
+    a = view(given_name="Thomas", family_name="Müller")
+    assert not compare(a, view(given_name="Thomas", family_name="Müller")).can_merge()
+
+
+def test_a_rare_full_name_is_evidence_a_common_one_is_not() -> None:
+    a = view(given_name="Hauke", family_name="Brodersen")
+    b = view(given_name="Hauke", family_name="Brodersen")
+    a.rare_name = True
+    result = compare(a, b)
+    assert result.fields["name"] == ("rare", 4.5)
+    assert result.can_merge()
+    assert result.hard_identifiers == 0
+
+
+def test_twins_conflict_whatever_else_they_share() -> None:
+    shared = dict(family_name="Weber", birth_date="1990-05-05", street="Am Deich 9",
+                  postcode="22861", phones=["+4940913464"])  # fmt: skip
+    result = compare(view(given_name="Paul", **shared), view(given_name="Paula", **shared))
+    assert result.conflicts == ["given names differ"]
+    assert not result.can_merge()
+
+
+def test_different_birth_dates_conflict() -> None:
+    a = view(
+        given_name="John", family_name="Smith", birth_date="1960-01-01", phones=["+4915123456789"]
+    )
+    b = view(
+        given_name="John", family_name="Smith", birth_date="1990-07-12", phones=["+4915123456789"]
+    )
+    result = compare(a, b)
+    assert result.conflicts == ["birth dates differ"]
+    assert not result.can_merge()
+
+
+def test_an_initial_needs_a_personal_identifier() -> None:
+    full = view(given_name="Jan", family_name="Ehlers", birth_date="1956-03-21",
+                street="Fährstraße 85", postcode="21374", phones=["+4915787271233"])  # fmt: skip
+    twin_like = view(given_name="J.", family_name="Ehlers", birth_date="1956-03-21",
+                     street="Fährstr. 85", postcode="21374")  # fmt: skip
+    assert not compare(full, twin_like).can_merge()  # birth date and address: a twin has both
+    own_mobile = view(given_name="J.", family_name="Ehlers", phones=["+4915787271233"])
+    assert compare(full, own_mobile).can_merge()
+
+
+def test_merge_threshold_is_the_products_default() -> None:
+    assert MERGE_THRESHOLD == 14.0
