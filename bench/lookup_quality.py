@@ -381,7 +381,13 @@ def _one(
             )
             if full.endswith(tail)
         ]
-        return Query(kind, tail, cid, holders_now(session, same_tail))
+        tellable = holders_now(session, same_tail)
+        if tail.isdigit():
+            # Digits alone are also an RO number at some rooftop: the query cannot tell.
+            codes = session.scalars(text("SELECT code FROM dealer")).all()
+            tellable |= set(session.scalars(select(ServiceVisit.customer_id).where(
+                ServiceVisit.ro_number.in_([f"RO-{c}-{tail}" for c in codes]))))
+        return Query(kind, tail, cid, tellable)
     if kind == "plate":
         with_plate = [(v, p) for v, _vin, p in vehicles if p]
         if not with_plate:

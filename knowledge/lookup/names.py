@@ -19,6 +19,7 @@ import itertools
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -35,9 +36,17 @@ from knowledge.lookup.text import (
     phonetic,
     transliterate,
 )
-from knowledge.models import Customer, CustomerSearchKey, SearchTerm, SearchTermVariant
+from knowledge.models import (
+    Customer,
+    CustomerSearchKey,
+    SearchTerm,
+    SearchTermVariant,
+    ServiceVisit,
+)
+from knowledge.models.enums import OPEN_VISIT_STATUSES
 from knowledge.normalize import name_tokens
 
+_OPEN_STATUSES = tuple(s.value for s in OPEN_VISIT_STATUSES)
 # A stored token this similar to a typed word may be the same name (0–100).
 TERM_CUTOFF = 72.0
 # Similarity given to a same-sounding spelling (Meyer/Maier) when letters alone say less.
@@ -53,8 +62,8 @@ MAX_WORDS = 6
 # Customers re-ranked per query, and rows read per fetch.
 POOL_TARGET = 25
 FETCH_LIMIT = 30
-# Expansion-score tiers fetched one after the other: the best spellings first.
-TIERS = (96.0, 86.0, TERM_CUTOFF)
+# Keys fetched one by one (best first) before the rest are read in one go.
+MAX_KEY_FETCHES = 6
 # Terms read from the vocabulary per query (phonetic codes can be shared by many).
 VOCAB_LIMIT = 400
 PREFIX_MIN = 3
@@ -257,16 +266,25 @@ def gather(
                         continue
                     key = " ".join(sorted((ea.term, eb.term)))
                     pairs[key] = max(pairs.get(key, 0.0), (ea.sim + eb.sim) / 2)
-        _fetch_tiers(session, NAME_PAIR, pairs, scope, pool)
+        _fetch_ranked(session, NAME_PAIR, pairs, scope, pool)
     if len(pool) < POOL_TARGET // 4:
         singles: dict[str, float] = {}
         for w in words:
             for e in expansions[w]:
                 singles[e.term] = max(singles.get(e.term, 0.0), e.sim)
-        _fetch_tiers(session, NAME, singles, scope, pool)
+        _fetch_ranked(session, NAME, singles, scope, pool)
     return pool
 
 
+_KEY = (
+    select(CustomerSearchKey.customer_id)
+    .where(
+        CustomerSearchKey.kind == BindParameter("kind"),
+        CustomerSearchKey.key == BindParameter("key"),
+    )
+    .limit(FETCH_LIMIT)
+)
+_KEY_IN_SCOPE = _KEY.where(in_scope(CustomerSearchKey.customer_id, many("scope")))
 _KEYS = (
     select(CustomerSearchKey.customer_id)
     .where(
@@ -276,28 +294,46 @@ _KEYS = (
     .limit(FETCH_LIMIT)
 )
 _KEYS_IN_SCOPE = _KEYS.where(in_scope(CustomerSearchKey.customer_id, many("scope")))
+# Holders of one key who are in the lounge now: with a common name, the one waiting is the
+# one staff mean, and a LIMIT must not leave them out.
+_KEY_IN_LOUNGE = (
+    select(CustomerSearchKey.customer_id)
+    .join(ServiceVisit, ServiceVisit.customer_id == CustomerSearchKey.customer_id)
+    .where(
+        CustomerSearchKey.kind == BindParameter("kind"),
+        CustomerSearchKey.key == BindParameter("key"),
+        ServiceVisit.status.in_(_OPEN_STATUSES),
+    )
+    .limit(5)
+)
 
 
-def _fetch_tiers(
+def _fetch_ranked(
     session: Session,
     kind: str,
     keys: dict[str, float],
     scope: Collection[int] | None,
     pool: set[int],
 ) -> None:
-    upper = 101.0
-    for floor in TIERS:
-        tier = sorted(k for k, est in keys.items() if floor <= est < upper)[:200]
-        upper = floor
-        if not tier:
-            continue
-        if scope is None:
-            found = rows(session, _KEYS, kind=kind, keys=tier)
-        else:
-            found = rows(session, _KEYS_IN_SCOPE, kind=kind, keys=tier, scope=list(scope))
+    """Holders of the keys, best-expected first, each key with its own LIMIT.
+
+    One IN list with one LIMIT would return rows in key order, so "hoffmann" could fill
+    the pool before "hofmann" was read. Key by key, the exact spelling always gets in.
+    """
+    ordered = sorted(keys.items(), key=lambda kv: (-kv[1], kv[0]))
+    extra: dict[str, Any] = {"scope": list(scope)} if scope is not None else {}
+    one = _KEY if scope is None else _KEY_IN_SCOPE
+    for position, (key, _est) in enumerate(ordered[:MAX_KEY_FETCHES]):
+        found = rows(session, one, kind=kind, key=key, **extra)
         pool.update(r[0] for r in found)
+        if position == 0 and len(found) == FETCH_LIMIT and scope is None:
+            pool.update(r[0] for r in rows(session, _KEY_IN_LOUNGE, kind=kind, key=key))
         if len(pool) >= POOL_TARGET:
             return
+    rest = [k for k, _est in ordered[MAX_KEY_FETCHES:]][:200]
+    if rest:
+        many_keys = _KEYS if scope is None else _KEYS_IN_SCOPE
+        pool.update(r[0] for r in rows(session, many_keys, kind=kind, keys=rest, **extra))
 
 
 # --- 3. re-ranking -------------------------------------------------------------------------
