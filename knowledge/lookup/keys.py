@@ -241,8 +241,12 @@ def _finish(conn: Connection) -> None:
     # sample is enough (a full ANALYZE of millions of keys takes longer than the load).
     if conn.dialect.name == "sqlite":
         conn.execute(text("PRAGMA analysis_limit=2000"))
-    for table in ("customer_search_key", "search_term", "search_term_variant"):
-        conn.execute(text(f"ANALYZE {table}"))
+        for table in ("customer_search_key", "search_term", "search_term_variant"):
+            conn.execute(text(f"ANALYZE {table}"))
+    else:
+        # A rebuild follows a bulk load: PostgreSQL has no statistics for the freshly loaded
+        # tables yet and would scan them (e.g. visits by RO number) until autovacuum runs.
+        conn.execute(text("ANALYZE"))
 
 
 def _customer_batches(
