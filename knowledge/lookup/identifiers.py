@@ -8,7 +8,7 @@ changed hands leads to its last holder only when nobody holds it now.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +17,13 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Connection,
+    String,
+    cast,
     exists,
     func,
     literal,
     literal_column,
+    null,
     or_,
     select,
     union_all,
@@ -90,33 +93,22 @@ def in_scope(customer_id: Any, scope: Any) -> ColumnElement[bool]:
     return or_(home, served)
 
 
-_SCOPED = select(Customer.id).where(
-    Customer.id.in_(many("ids")), in_scope(Customer.id, many("scope"))
-)
-
-
-def scoped(session: Session, hits: list[Hit], scope: Collection[int] | None) -> list[Hit]:
-    if scope is None or not hits:
-        return hits
-    keep = {
-        r[0]
-        for r in rows(
-            session, _SCOPED, ids=sorted({h.customer_id for h in hits}), scope=list(scope)
-        )
-    }
-    return [h for h in hits if h.customer_id in keep]
-
-
 # --- phone ---------------------------------------------------------------------------------
 
-_SWITCHBOARD = select(Dealer.name).where(Dealer.main_phone.in_(many("phones"))).limit(1)
+# One statement: the customers holding the number (as stored, or by its national part)
+# and, if it is a rooftop's own switchboard, that rooftop's name.
 _PHONE = union_all(
-    select(ContactPoint.customer_id, literal(1).label("exact")).where(
+    select(
+        ContactPoint.customer_id, literal(1).label("exact"), cast(null(), String).label("rooftop")
+    ).where(
         ContactPoint.kind == ContactKind.PHONE.value,
         ContactPoint.normalized.in_(many("e164s")),
     ),
-    select(CustomerSearchKey.customer_id, literal(0).label("exact")).where(
+    select(CustomerSearchKey.customer_id, literal(0).label("exact"), cast(null(), String)).where(
         CustomerSearchKey.kind == PHONE, CustomerSearchKey.key.in_(many("nationals"))
+    ),
+    select(Dealer.id, literal(2).label("exact"), Dealer.name).where(
+        Dealer.main_phone.in_(many("e164s"))
     ),
 ).limit(MAX_HITS * 2)
 
@@ -150,12 +142,12 @@ def by_phone(session: Session, raw: str, region: str) -> tuple[list[Hit], str | 
     e164s, nationals = phone_forms(raw, region)
     if not e164s and not nationals:
         return [], None
-    if e164s:
-        rooftop = rows(session, _SWITCHBOARD, phones=sorted(e164s))
-        if rooftop:
-            return [], f"{raw.strip()} is the number of {rooftop[0][0]} itself, not a customer's"
+    found = rows(session, _PHONE, e164s=sorted(e164s), nationals=sorted(nationals))
+    rooftop = next((name for _id, exact, name in found if exact == 2), None)
+    if rooftop:
+        return [], f"{raw.strip()} is the number of {rooftop} itself, not a customer's"
     hits: dict[int, Hit] = {}
-    for cid, exact in rows(session, _PHONE, e164s=sorted(e164s), nationals=sorted(nationals)):
+    for cid, exact, _name in found:
         hit = (
             Hit(cid, EXACT, "phone")
             if exact
@@ -184,28 +176,41 @@ def by_email(session: Session, email: str) -> list[Hit]:
 
 # --- vehicles ------------------------------------------------------------------------------
 
-_HOLDERS = (
-    select(
-        Ownership.vehicle_id,
-        Ownership.customer_id,
-        Ownership.role,
-        Ownership.until,
-        Customer.kind,
+
+def _holders_of(condition: Any) -> Any:
+    """Who held the vehicles matching ``condition``, newest holding first, in one statement."""
+    return (
+        select(
+            Ownership.vehicle_id,
+            Ownership.customer_id,
+            Ownership.role,
+            Ownership.until,
+            Customer.kind,
+            Vehicle.vin,
+        )
+        .join(Vehicle, Vehicle.id == Ownership.vehicle_id)
+        .join(Customer, Customer.id == Ownership.customer_id)
+        .where(condition, Ownership.since <= BindParameter("today"))
+        .order_by(Ownership.vehicle_id, Ownership.since.desc())
+        .limit(MAX_HITS * 4)
     )
-    .join(Customer, Customer.id == Ownership.customer_id)
-    .where(Ownership.vehicle_id.in_(many("vehicles")), Ownership.since <= BindParameter("today"))
-    .order_by(Ownership.vehicle_id, Ownership.since.desc())
-    .limit(MAX_HITS * 4)
+
+
+_BY_VIN = _holders_of(Vehicle.vin == BindParameter("vin"))
+# The literal start position makes the expression identical to the index's, so both
+# SQLite and PostgreSQL seek the expression index.
+_BY_VIN_TAIL = _holders_of(
+    func.substr(Vehicle.vin, literal_column(str(VIN_TAIL_START))) == BindParameter("tail")
 )
+_BY_PLATE = _holders_of(Vehicle.plate_normalized == BindParameter("plate"))
 
 
-def _holders(session: Session, vehicle_ids: list[int], today: dt.date, label: str) -> list[Hit]:
-    if not vehicle_ids:
-        return []
-    found = rows(session, _HOLDERS, vehicles=vehicle_ids, today=today)
+def _holders(found: Sequence[Any], today: dt.date, label: str) -> list[Hit]:
     hits: dict[int, Hit] = {}
-    current_vehicles = {vid for vid, _c, _r, until, _k in found if until is None or until >= today}
-    for vid, cid, role, until, kind in found:
+    current_vehicles = {
+        vid for vid, _c, _r, until, _k, _v in found if until is None or until >= today
+    }
+    for vid, cid, role, until, kind, _vin in found:
         current = until is None or until >= today
         # People before companies: a fleet car's driver is who is at the counter.
         rank = _ROLE_ORDER.get(role, 3) if kind == "person" else 5
@@ -224,53 +229,51 @@ def _holders(session: Session, vehicle_ids: list[int], today: dt.date, label: st
     return list(hits.values())[:2]
 
 
-_VIN = select(Vehicle.id).where(Vehicle.vin == BindParameter("vin"))
-# The literal start position makes the expression identical to the index's, so both
-# SQLite and PostgreSQL seek the expression index.
-_VIN_TAIL = (
-    select(Vehicle.id, Vehicle.vin)
-    .where(func.substr(Vehicle.vin, literal_column(str(VIN_TAIL_START))) == BindParameter("tail"))
-    .limit(MAX_HITS)
-)
-_PLATE = (
-    select(Vehicle.id).where(Vehicle.plate_normalized == BindParameter("plate")).limit(MAX_HITS)
-)
-
-
 def by_vin(session: Session, vin: str, today: dt.date) -> list[Hit]:
-    return _holders(session, [r[0] for r in rows(session, _VIN, vin=vin)], today, "VIN")
+    return _holders(rows(session, _BY_VIN, vin=vin, today=today), today, "VIN")
 
 
 def by_vin_tail(session: Session, fragment: str, today: dt.date) -> list[Hit]:
     """A VIN typed as its last 6–16 characters."""
-    found = rows(session, _VIN_TAIL, tail=fragment[-_TAIL:])
-    ids = [vid for vid, vin in found if vin.endswith(fragment)]
-    return _holders(session, ids, today, f"VIN (last {len(fragment)})")
+    found = rows(session, _BY_VIN_TAIL, tail=fragment[-_TAIL:], today=today)
+    matching = [r for r in found if r[5].endswith(fragment)]
+    return _holders(matching, today, f"VIN (last {len(fragment)})")
 
 
 def by_plate(session: Session, plate: str, today: dt.date) -> list[Hit]:
-    return _holders(session, [r[0] for r in rows(session, _PLATE, plate=plate)], today, "plate")
+    return _holders(rows(session, _BY_PLATE, plate=plate, today=today), today, "plate")
 
 
 # --- repair orders -------------------------------------------------------------------------
 
-_DEALER_CODES = select(Dealer.code)
-_RO = (
-    select(ServiceVisit.customer_id, ServiceVisit.ro_number)
-    .where(ServiceVisit.ro_number.in_(many("forms")))
-    .limit(MAX_HITS)
-)
+
+# The stored forms an RO number may have: as typed, bare, and "RO-<rooftop>-<number>" for
+# every rooftop (or the one typed). One IN over a union, so both planners seek the RO index
+# once per form (an OR with a subquery made PostgreSQL scan every visit).
+def _ro_statement(any_rooftop: bool) -> Any:
+    rooftop_forms = select(literal("RO-") + Dealer.code + literal("-") + BindParameter("digits"))
+    if not any_rooftop:
+        rooftop_forms = rooftop_forms.where(Dealer.code.in_(many("codes")))
+    forms = union_all(
+        rooftop_forms,
+        select(BindParameter("typed", type_=String)),
+        select(BindParameter("bare", type_=String)),
+    )
+    return (
+        select(ServiceVisit.customer_id, ServiceVisit.ro_number)
+        .where(ServiceVisit.ro_number.in_(forms))
+        .limit(MAX_HITS)
+    )
 
 
-def ro_forms(session: Session, digits: str, code: str | None, typed: str) -> set[str]:
-    """The stored forms an RO number may have: as typed, and 'RO-<rooftop>-<number>'."""
-    forms = {typed.strip().upper(), digits}
-    codes = [code] if code else [r[0] for r in rows(session, _DEALER_CODES)]
-    for c in codes:
-        forms.update({f"RO-{c}-{digits}", f"{c}-{digits}", f"RO{c}{digits}"})
-    return forms
+_RO = _ro_statement(any_rooftop=False)
+_RO_ANY_ROOFTOP = _ro_statement(any_rooftop=True)
 
 
 def by_ro(session: Session, digits: str, code: str | None, typed: str) -> list[Hit]:
-    forms = sorted(ro_forms(session, digits, code, typed))
-    return [Hit(cid, EXACT, f"repair order {ro}") for cid, ro in rows(session, _RO, forms=forms)]
+    params = {"digits": digits, "typed": typed.strip().upper(), "bare": digits}
+    if code:
+        found = rows(session, _RO, codes=[code], **params)
+    else:
+        found = rows(session, _RO_ANY_ROOFTOP, **params)
+    return [Hit(cid, EXACT, f"repair order {ro}") for cid, ro in found]

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from knowledge.lookup.identifiers import in_scope, many, rows
 from knowledge.lookup.keys import NAME, NAME_PAIR
 from knowledge.lookup.nicknames import are_related, related_names
+from knowledge.lookup.people import Person
 from knowledge.lookup.text import (
     deletion2_variants,
     deletion_variants,
@@ -37,7 +38,6 @@ from knowledge.lookup.text import (
     transliterate,
 )
 from knowledge.models import (
-    Customer,
     CustomerSearchKey,
     SearchTerm,
     SearchTermVariant,
@@ -341,16 +341,6 @@ def _fetch_ranked(
 _FIELD_LABELS = ("given name", "family name", "preferred name", "company")
 
 
-_NAMES = select(
-    Customer.id,
-    Customer.kind,
-    Customer.given_name,
-    Customer.family_name,
-    Customer.preferred_name,
-    Customer.company_name,
-    Customer.salutation,
-).where(Customer.id.in_(many("ids")))
-
 # What a title typed before the name says about the person ("Mrs. Jones" is not Mr. Jones).
 _FEMALE_TITLES = frozenset(
     {"mrs", "ms", "miss", "frau", "fr", "madam", "dame", "mme", "mlle", "signora", "senora", "sra"}
@@ -380,28 +370,21 @@ def _tokens(value: str | None) -> tuple[str, ...]:
 
 
 def rerank(
-    session: Session,
     words: list[str],
     initials: list[str],
-    pool: Collection[int],
+    people: Iterable[Person],
     gender: str | None = None,
 ) -> list[NameScore]:
-    if not pool:
-        return []
+    """Score each candidate's name fields against the typed words (no store access)."""
     cache: dict[tuple[str, str], tuple[float, str]] = {}
     out = []
-    for cid, kind, given, family, preferred, company, salutation in rows(
-        session, _NAMES, ids=sorted(pool)
-    ):
-        score, matched = score_name(words, initials, kind, given, family, preferred, company, cache)
-        if gender and _salutation_gender(salutation) not in (None, gender):
-            score = round(score * TITLE_MISMATCH, 1)
-        display = (
-            company
-            if kind == "company" and company
-            else " ".join(p for p in (given, family) if p) or company or f"customer #{cid}"
+    for p in people:
+        score, matched = score_name(
+            words, initials, p.kind, p.given, p.family, p.preferred, p.company, cache
         )
-        out.append(NameScore(cid, score, matched, display, kind, preferred))
+        if gender and _salutation_gender(p.salutation) not in (None, gender):
+            score = round(score * TITLE_MISMATCH, 1)
+        out.append(NameScore(p.customer_id, score, matched, p.name, p.kind, p.preferred))
     return out
 
 

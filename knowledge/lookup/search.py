@@ -13,19 +13,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import BindParameter, case, func, or_, select
+from sqlalchemy import BindParameter, or_, select
 from sqlalchemy.orm import Session
 
 from knowledge.lookup import identifiers as ids
 from knowledge.lookup import names
 from knowledge.lookup.classify import MAX_QUERY_CHARS, Reading, readings, vin_hint
 from knowledge.lookup.identifiers import many, rows
+from knowledge.lookup.people import Person, load_people
 from knowledge.lookup.text import query_titles, query_words
 from knowledge.lookup.types import Candidate, SearchResult
-from knowledge.models import ContactPoint, Customer, Ownership, ServiceVisit, Vehicle
-from knowledge.models.enums import OPEN_VISIT_STATUSES, ContactKind
+from knowledge.models import Ownership, Vehicle
 from knowledge.normalize import clean_text
 
 # A single candidate at or above this score, ahead of the next by MATCH_MARGIN, is "the"
@@ -36,7 +35,6 @@ CANDIDATE_SCORE = 60.0
 SUGGESTION_SCORE = 40.0
 MAX_LIMIT = 25
 VEHICLES_SHOWN = 3
-_OPEN = tuple(s.value for s in OPEN_VISIT_STATUSES)
 
 
 @dataclass
@@ -102,26 +100,38 @@ def search(
         hits, note = _identifier_hits(session, reading, text, region, today)
         if note:
             messages.append(note)
-        for hit in ids.scoped(session, hits, scope):
+        for hit in hits:
             _add(found, hit.customer_id, hit.score, hit.matched_on, hit.rank, "identifier")
             kinds_hit.setdefault(hit.customer_id, reading.kind)
+
+    pool: set[int] = set()
+    words: list[str] = []
+    expansions: dict[str, list[names.Expansion]] = {}
+    if name_reading is not None:
+        words = [w for w in query_words(text) if len(w) >= 2][: names.MAX_WORDS]
+        expansions = names.expand_words(session, words)
+        pool = names.gather(session, expansions, scope)
+
+    # One read for every candidate, however found: names, city, visits, rooftop.
+    people = load_people(session, set(found) | pool, scope)
+    for cid in list(found):
+        person = people.get(cid)
+        if person is None or not person.in_scope:
+            del found[cid]
 
     suggestions: list[str] = []
     name_scores: dict[int, names.NameScore] = {}
     if name_reading is not None:
-        words = query_words(text)
-        full = [w for w in words if len(w) >= 2][: names.MAX_WORDS]
-        initials = [w for w in words if len(w) == 1][:3]
-        expansions = names.expand_words(session, full)
-        pool = names.gather(session, expansions, scope)
+        initials = [w for w in query_words(text) if len(w) == 1][:3]
         gender = names.title_gender(query_titles(text))
-        for ns in names.rerank(session, full, initials, pool, gender):
+        candidates_by_name = [people[c] for c in sorted(pool) if c in people]
+        for ns in names.rerank(words, initials, candidates_by_name, gender):
             name_scores[ns.customer_id] = ns
             _add(found, ns.customer_id, ns.score, list(ns.matched_on), 0, "name")
         if not any(f.score >= CANDIDATE_SCORE for f in found.values()):
-            suggestions = _name_suggestions(session, full, expansions, name_scores)
+            suggestions = _name_suggestions(session, words, expansions, name_scores)
 
-    ranked, facts = _rank(session, found, limit)
+    ranked = _rank(found, people)
     shown = [f for f in ranked if f.score >= CANDIDATE_SCORE][:limit]
     query_kind = _query_kind(shown, kinds_hit, tried)
     if not shown:
@@ -134,7 +144,7 @@ def search(
             message=hint,
             tried=tuple(tried),
         )
-    candidates = _details(session, shown, facts, today, name_scores)
+    candidates = _details(session, shown, people, today)
     top = candidates[0]
     second = candidates[1].score if len(candidates) > 1 else None
     clear = top.score >= MATCH_SCORE and (second is None or top.score - second >= MATCH_MARGIN)
@@ -191,65 +201,17 @@ def _add(
         f.score, f.rank, f.source = score, rank, src
 
 
-_VISIT_FACTS = (
-    select(
-        ServiceVisit.customer_id,
-        func.max(ServiceVisit.opened_at),
-        func.max(case((ServiceVisit.status.in_(_OPEN), 1), else_=0)),
-    )
-    .where(ServiceVisit.customer_id.in_(many("ids")))
-    .group_by(ServiceVisit.customer_id)
-)
-
-
-@dataclass(frozen=True)
-class _Facts:
-    in_lounge: frozenset[int]
-    last_visit: dict[int, dt.datetime]
-
-
-def _rank(session: Session, found: dict[int, _Found], limit: int) -> tuple[list[_Found], _Facts]:
+def _rank(found: dict[int, _Found], people: dict[int, Person]) -> list[_Found]:
     """Best score first; among equals the customer in the lounge now, then the latest visit."""
-    if not found:
-        return [], _Facts(frozenset(), {})
-    top = sorted(found.values(), key=lambda f: (-f.score, f.rank, f.customer_id))
-    # Tie-breakers matter only near the top; the shown ones need the facts anyway.
-    wanted = {f.customer_id for f in top if f.score >= top[0].score - MATCH_MARGIN}
-    wanted = set(sorted(wanted)[:200]) | {f.customer_id for f in top[:limit]}
-    facts = _visit_facts(session, sorted(wanted))
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
-    ranked = sorted(
-        found.values(),
-        key=lambda f: (
-            -f.score,
-            f.rank,
-            f.customer_id not in facts.in_lounge,
-            -(facts.last_visit.get(f.customer_id, epoch) - epoch).total_seconds(),
-            f.customer_id,
-        ),
-    )
-    return ranked, facts
 
+    def key(f: _Found) -> tuple[float, int, bool, float, int]:
+        person = people.get(f.customer_id)
+        last = person.last_visit if person and person.last_visit else epoch
+        lounge = bool(person and person.in_lounge)
+        return (-f.score, f.rank, not lounge, -(last - epoch).total_seconds(), f.customer_id)
 
-def _visit_facts(session: Session, customer_ids: list[int]) -> _Facts:
-    if not customer_ids:
-        return _Facts(frozenset(), {})
-    lounge = set()
-    last = {}
-    for cid, at, open_now in rows(session, _VISIT_FACTS, ids=customer_ids):
-        if at is not None:
-            last[cid] = _aware(at)
-        if open_now:
-            lounge.add(cid)
-    return _Facts(frozenset(lounge), last)
-
-
-def _aware(value: Any) -> dt.datetime:
-    # An aggregate's value may come back as text or naive UTC on SQLite.
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    assert isinstance(value, dt.datetime)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return sorted(found.values(), key=key)
 
 
 def _query_kind(shown: list[_Found], kinds_hit: dict[int, str], tried: list[str]) -> str:
@@ -295,23 +257,6 @@ def _name_suggestions(
     return list(dict.fromkeys(out))[:5]
 
 
-_PEOPLE = select(
-    Customer.id,
-    Customer.kind,
-    Customer.given_name,
-    Customer.family_name,
-    Customer.company_name,
-    Customer.preferred_name,
-).where(Customer.id.in_(many("ids")))
-_CITIES = (
-    select(ContactPoint.customer_id, ContactPoint.city)
-    .where(
-        ContactPoint.customer_id.in_(many("ids")),
-        ContactPoint.kind == ContactKind.ADDRESS.value,
-        ContactPoint.city.is_not(None),
-    )
-    .order_by(ContactPoint.customer_id, ContactPoint.is_primary.desc(), ContactPoint.id)
-)
 _VEHICLES = (
     select(Ownership.customer_id, Vehicle.model_year, Vehicle.make, Vehicle.model, Vehicle.plate)
     .join(Vehicle, Vehicle.id == Ownership.vehicle_id)
@@ -324,35 +269,10 @@ _VEHICLES = (
 )
 
 
-def display_name(
-    cid: int, kind: str, given: str | None, family: str | None, company: str | None
-) -> str:
-    if kind == "company" and company:
-        return company
-    return " ".join(p for p in (given, family) if p) or company or f"customer #{cid}"
-
-
 def _details(
-    session: Session,
-    shown: list[_Found],
-    facts: _Facts,
-    today: dt.date,
-    known: dict[int, names.NameScore],
+    session: Session, shown: list[_Found], people: dict[int, Person], today: dt.date
 ) -> list[Candidate]:
     cids = [f.customer_id for f in shown]
-    # Names already read while re-ranking are not read again.
-    people: dict[int, tuple[str, str, str | None]] = {
-        cid: (known[cid].name, known[cid].kind, known[cid].preferred_name)
-        for cid in cids
-        if cid in known
-    }
-    missing = [cid for cid in cids if cid not in people]
-    if missing:
-        for cid, kind, given, family, company, preferred in rows(session, _PEOPLE, ids=missing):
-            people[cid] = (display_name(cid, kind, given, family, company), kind, preferred)
-    cities: dict[int, str] = {}
-    for cid, city in rows(session, _CITIES, ids=cids):
-        cities.setdefault(cid, city)
     vehicles: dict[int, list[str]] = {}
     for cid, year, make, model, plate in rows(session, _VEHICLES, ids=cids, today=today):
         label = " ".join(str(p) for p in (year, make, model) if p)
@@ -362,21 +282,18 @@ def _details(
         person = people.get(f.customer_id)
         if person is None:
             continue
-        cid = f.customer_id
-        name, kind, preferred = person
-        last = facts.last_visit.get(cid)
         out.append(
             Candidate(
-                customer_id=cid,
-                name=name,
+                customer_id=f.customer_id,
+                name=person.name,
                 score=round(f.score, 1),
                 matched_on=tuple(f.matched_on),
-                city=cities.get(cid),
-                vehicles=tuple(vehicles.get(cid, [])[:VEHICLES_SHOWN]),
-                last_visit=last.date() if last else None,
-                in_lounge=cid in facts.in_lounge,
-                preferred_name=preferred,
-                kind=kind,
+                city=person.city,
+                vehicles=tuple(vehicles.get(f.customer_id, [])[:VEHICLES_SHOWN]),
+                last_visit=person.last_visit.date() if person.last_visit else None,
+                in_lounge=person.in_lounge,
+                preferred_name=person.preferred,
+                kind=person.kind,
             )
         )
     return out
