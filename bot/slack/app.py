@@ -13,8 +13,12 @@ The Web API base URL comes from ``SLACK_API_URL`` so the app can run against a l
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import sys
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,11 +41,16 @@ log = logging.getLogger("concierge.slack")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
-# Listener threads: each answer mostly waits on the store and the Web API, so more threads
-# than cores keep 50 events/s flowing on two cores.
-LISTENER_THREADS = 16
+ACKS_PATH = "/healthz/acks"
+# Listener threads: an answer's store work takes turns on SQLite and its CPU work shares one
+# interpreter lock, so a few threads (overlapping the Web API round trips) do as much as many,
+# and leave the HTTP threads free to ack.
+LISTENER_THREADS = 6
 # HTTP threads only verify, ack and hand over: a few suffice.
 HTTP_THREADS = 8
+# How often (s) the interpreter lets another thread run. Python's default, 5 ms, lets a busy
+# listener hold an ack back for several such slices; 1 ms keeps acks prompt under load.
+SWITCH_INTERVAL_S = 0.001
 WEB_API_TIMEOUT_S = 10
 
 
@@ -101,7 +110,8 @@ def build_app(
         # Ack first, work after: listeners run on the executor once they called ack().
         process_before_response=False,
         listener_executor=ThreadPoolExecutor(
-            max_workers=listener_threads, thread_name_prefix="slack-listener"
+            max_workers=listener_threads,
+            thread_name_prefix="slack-listener",
         ),
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("concierge.slack.bolt"),
@@ -123,15 +133,50 @@ def build_app(
     return app
 
 
-def wsgi_app(app: App) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
-    """``/slack/events`` through Bolt, plus ``GET /healthz`` for load balancers."""
+class AckTimes:
+    """How long the app took to answer Slack's requests (verify, ack), last ones kept."""
+
+    def __init__(self, keep: int = 100_000) -> None:
+        self._ms: deque[float] = deque(maxlen=keep)
+        self._lock = threading.Lock()
+
+    def add(self, ms: float) -> None:
+        with self._lock:
+            self._ms.append(ms)
+
+    def summary(self) -> dict[str, float | int | None]:
+        with self._lock:
+            ordered = sorted(self._ms)
+        if not ordered:
+            return {"count": 0, "p50_ms": None, "p99_ms": None, "max_ms": None}
+
+        def at(q: float) -> float:
+            return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 2)
+
+        return {"count": len(ordered), "p50_ms": at(0.5), "p99_ms": at(0.99), "max_ms": at(1.0)}
+
+
+def wsgi_app(
+    app: App, acks: AckTimes | None = None
+) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    """``/slack/events`` through Bolt, ``GET /healthz`` for load balancers, and
+    ``GET /healthz/acks``: how fast requests were acknowledged (no customer data)."""
     handler = SlackRequestHandler(app, path=EVENTS_PATH)
+    times = acks if acks is not None else AckTimes()
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
-            start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
-            return [b"ok"]
-        return handler(environ, start_response)
+        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if method == "GET" and path in (HEALTH_PATH, ACKS_PATH):
+            body = b"ok" if path == HEALTH_PATH else json.dumps(times.summary()).encode()
+            kind = "text/plain" if path == HEALTH_PATH else "application/json"
+            start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(len(body)))])
+            return [body]
+        started = time.perf_counter()
+        try:
+            return handler(environ, start_response)
+        finally:
+            if path == EVENTS_PATH:
+                times.add((time.perf_counter() - started) * 1000)
 
     return application
 
@@ -184,6 +229,7 @@ def http_server(
     """A waitress server for the app, bound (port 0: any free port) but not yet serving."""
     from waitress import create_server
 
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     server = create_server(
         wsgi_app(app),
         host=host,

@@ -9,11 +9,13 @@ sharing the store.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from knowledge.db import Store
 from knowledge.models import SlackEvent
 
 # Slack retries a delivery three times within about five minutes; a day is ample.
@@ -21,7 +23,7 @@ KEEP_CLAIMS = dt.timedelta(days=1)
 
 
 def claim_event(
-    store: Store,
+    transaction: Callable[[], AbstractContextManager[Session]],
     event_id: str,
     *,
     team_id: str,
@@ -29,9 +31,13 @@ def claim_event(
     retry_num: int,
     now: dt.datetime,
 ) -> bool:
-    """True when this delivery is the first of ``event_id`` to be taken on."""
+    """True when this delivery is the first of ``event_id`` to be taken on.
+
+    ``transaction`` opens the transaction the claim is committed in (``store.sessions.begin``
+    or ``SlackDeps.transaction``).
+    """
     try:
-        with store.sessions.begin() as session:
+        with transaction() as session:
             session.add(
                 SlackEvent(
                     event_id=event_id[:64],
@@ -46,8 +52,13 @@ def claim_event(
     return True
 
 
-def purge_claims(store: Store, *, now: dt.datetime, keep: dt.timedelta = KEEP_CLAIMS) -> int:
+def purge_claims(
+    transaction: Callable[[], AbstractContextManager[Session]],
+    *,
+    now: dt.datetime,
+    keep: dt.timedelta = KEEP_CLAIMS,
+) -> int:
     """Delete claims older than ``keep``; how many were deleted."""
-    with store.sessions.begin() as session:
+    with transaction() as session:
         result = session.execute(delete(SlackEvent).where(SlackEvent.received_at < now - keep))
         return int(getattr(result, "rowcount", 0) or 0)

@@ -7,9 +7,11 @@ its own.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -55,6 +57,20 @@ class SlackDeps:
     # Claims are purged every this many deliveries (cheap, and no timer thread needed).
     purge_every: int = 5000
     _deliveries: Any = field(default_factory=lambda: itertools.count(1))
+    _write_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction (committed at the end, rolled back on an error).
+
+        SQLite has one writer at a time, and a transaction that read first cannot start
+        writing once another has committed ("database is locked" at once, whatever the busy
+        timeout). So on SQLite this process's transactions take turns; PostgreSQL runs them
+        side by side.
+        """
+        turn = self._write_lock if self.store.dialect == "sqlite" else contextlib.nullcontext()
+        with turn, self.store.sessions.begin() as session:
+            yield session
 
     def now(self) -> dt.datetime:
         return self.clock()

@@ -167,6 +167,6 @@ def home_view(deps: SlackDeps, session: Session, *, team_id: str, user_id: str) 
 
 
 def publish_home(deps: SlackDeps, client: Any, *, team_id: str, user_id: str) -> None:
-    with deps.store.sessions.begin() as session:
+    with deps.transaction() as session:
         view = home_view(deps, session, team_id=team_id, user_id=user_id)
     client.views_publish(user_id=user_id, view=view)

@@ -287,7 +287,7 @@ def answer_message(
 
     def work() -> None:
         now = deps.now()
-        with deps.store.sessions.begin() as session:
+        with deps.transaction() as session:
             staff = identify(
                 session,
                 team_id=team_id,

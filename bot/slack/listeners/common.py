@@ -41,7 +41,7 @@ def take_on(deps: SlackDeps, body: dict[str, Any], context: Any) -> bool:
     event = body.get("event") or {}
     try:
         first = claim_event(
-            deps.store,
+            deps.transaction,
             event_id,
             team_id=team_of(body, event),
             kind=str(event.get("type") or "?"),
@@ -56,7 +56,7 @@ def take_on(deps: SlackDeps, body: dict[str, Any], context: Any) -> bool:
         return False
     if deps.tick():
         try:
-            purge_claims(deps.store, now=deps.now())
+            purge_claims(deps.transaction, now=deps.now())
         except Exception as exc:
             log.warning("purging old event claims failed: %s", exc)
     return True

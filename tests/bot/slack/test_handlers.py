@@ -53,7 +53,7 @@ class Recorder:
 def no_store_deps() -> MagicMock:
     deps = MagicMock()
     deps.store.sessions.side_effect = AssertionError("the store must not be used")
-    deps.store.sessions.begin.side_effect = AssertionError("the store must not be used")
+    deps.transaction.side_effect = AssertionError("the store must not be used")
     deps.now.return_value = NOW
     return deps
 
@@ -134,7 +134,7 @@ def test_slash_failures_are_answered_with_a_short_apology(caplog: pytest.LogCapt
     respond = MagicMock()
     deps = MagicMock()
     deps.privacy.is_public.return_value = False
-    deps.store.sessions.begin.side_effect = OperationalError("SELECT", {}, Exception("down"))
+    deps.transaction.side_effect = OperationalError("SELECT", {}, Exception("down"))
     command = {"text": "Maria", "team_id": "T1", "user_id": "U1", "channel_id": "C1"}
     with caplog.at_level(logging.ERROR, logger="concierge.slack"):
         concierge.handle_concierge(rec.ack, command, respond, MagicMock(), deps)
@@ -209,19 +209,27 @@ def test_mentions_are_stripped_from_the_text() -> None:
 
 
 def test_an_event_is_claimed_once_across_processes(store: Store) -> None:
-    assert claim_event(store, "Ev1", team_id="T1", kind="app_mention", retry_num=0, now=NOW)
-    assert not claim_event(store, "Ev1", team_id="T1", kind="app_mention", retry_num=1, now=NOW)
-    assert claim_event(store, "Ev2", team_id="T1", kind="message", retry_num=0, now=NOW)
+    assert claim_event(
+        store.sessions.begin, "Ev1", team_id="T1", kind="app_mention", retry_num=0, now=NOW
+    )
+    assert not claim_event(
+        store.sessions.begin, "Ev1", team_id="T1", kind="app_mention", retry_num=1, now=NOW
+    )
+    assert claim_event(
+        store.sessions.begin, "Ev2", team_id="T1", kind="message", retry_num=0, now=NOW
+    )
     later = NOW + dt.timedelta(days=2)
-    assert claim_event(store, "Ev3", team_id="T1", kind="message", retry_num=0, now=later)
-    assert purge_claims(store, now=later) == 2
+    assert claim_event(
+        store.sessions.begin, "Ev3", team_id="T1", kind="message", retry_num=0, now=later
+    )
+    assert purge_claims(store.sessions.begin, now=later) == 2
     with store.sessions() as s:
         assert s.scalars(select(SlackEvent.event_id)).all() == ["Ev3"]
 
 
 def test_take_on_lets_an_event_through_once(store: Store) -> None:
     deps = MagicMock()
-    deps.store = store
+    deps.transaction = store.sessions.begin
     deps.now.return_value = NOW
     deps.tick.return_value = False
     body = {"event_id": "EvX", "team_id": "T1", "event": {"type": "app_mention"}}
@@ -232,7 +240,7 @@ def test_take_on_lets_an_event_through_once(store: Store) -> None:
 
 def test_a_store_that_cannot_claim_lets_the_event_through(caplog: pytest.LogCaptureFixture) -> None:
     deps = MagicMock()
-    deps.store.sessions.begin.side_effect = OperationalError("INSERT", {}, Exception("down"))
+    deps.transaction.side_effect = OperationalError("INSERT", {}, Exception("down"))
     deps.now.return_value = NOW
     with caplog.at_level(logging.ERROR, logger="concierge.slack"):
         assert take_on(deps, {"event_id": "EvY", "event": {}}, {})

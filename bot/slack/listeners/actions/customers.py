@@ -87,7 +87,7 @@ def pick(
     deps: SlackDeps, *, team_id: str, user_id: str, where: Where, number: int, customer_id: int
 ) -> tuple[str, list[Any]]:
     now = deps.now()
-    with deps.store.sessions.begin() as session:
+    with deps.transaction() as session:
         staff = identify(
             session,
             team_id=team_id,
@@ -157,7 +157,7 @@ def quick_answer(
     deps: SlackDeps, *, team_id: str, user_id: str, where: Where, text: str
 ) -> tuple[str, list[Any]]:
     now = deps.now()
-    with deps.store.sessions.begin() as session:
+    with deps.transaction() as session:
         staff = identify(
             session,
             team_id=team_id,

@@ -98,7 +98,7 @@ def record(
     reason: str | None,
 ) -> tuple[OutcomeResult, str] | None:
     """Record the outcome as the clicking staff member; None when they have no access."""
-    with deps.store.sessions.begin() as session:
+    with deps.transaction() as session:
         staff = identify(
             session,
             team_id=team_id,

@@ -80,7 +80,7 @@ def run_command(
         public=deps.privacy.is_public(client, channel_id, channel_type),
         is_dm=channel_type == "im",
     )
-    with deps.store.sessions.begin() as session:
+    with deps.transaction() as session:
         staff = identify(
             session,
             team_id=team_id,

@@ -27,7 +27,7 @@ def handle_survey(
         return
     # Saved before the ack so a wrong repair order is shown in the modal, next to the field.
     try:
-        with deps.store.sessions.begin() as session:
+        with deps.transaction() as session:
             staff = identify(
                 session,
                 team_id=team_id,
