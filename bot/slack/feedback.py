@@ -1,22 +1,49 @@
 """What a customer said about a visit, recorded by an advisor in Slack (score 0–10 + comment).
 
-Linked to the visit by its repair-order number; one score per visit (a second entry
-replaces the first, and the same entry again changes nothing).
+The modal names the visit by its repair-order number; the score is written by
+``knowledge.surveys.record_survey`` (one score per visit; the same entry again changes
+nothing; the survey tool's own answer is never replaced by staff).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge.errors import InvalidInput
-from knowledge.models import ServiceVisit, StaffMember, Survey
-from knowledge.normalize import clean_text
+from knowledge.models import Dealer, ServiceVisit, StaffMember
+from knowledge.surveys import record_survey
 
 SOURCE = "slack"
-MAX_COMMENT = 1000
+MAX_RO = 32
+
+
+def visit_by_ro(session: Session, staff: StaffMember, ro_number: str) -> tuple[ServiceVisit, str]:
+    """The visit with this repair-order number (the staff member's rooftop first) and its
+    rooftop's time zone."""
+    ro = " ".join((ro_number or "").split()).upper()
+    if not ro or len(ro) > MAX_RO:
+        raise InvalidInput(f"{ro_number!r} is not a repair-order number (e.g. RO-HAM1-204518)")
+    rows = session.execute(
+        select(ServiceVisit, Dealer.timezone)
+        .join(Dealer, Dealer.id == ServiceVisit.dealer_id)
+        .where(ServiceVisit.ro_number == ro)
+        .order_by(ServiceVisit.id)
+    ).all()
+    if not rows:
+        raise InvalidInput(f"no repair order {ro}")
+    visit, zone = next(((v, z) for v, z in rows if v.dealer_id == staff.dealer_id), rows[0])
+    return visit, zone or "UTC"
+
+
+def local_day(now: dt.datetime, zone: str) -> dt.date:
+    try:
+        return now.astimezone(ZoneInfo(zone)).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        return now.date()
 
 
 def save_feedback(
@@ -29,34 +56,15 @@ def save_feedback(
     now: dt.datetime,
 ) -> str:
     """Save the score with the visit; returns one line saying what was saved."""
-    ro = (ro_number or "").strip().upper()
-    if not ro or len(ro) > 32:
-        raise InvalidInput(f"{ro_number!r} is not a repair-order number")
-    if not 0 <= score <= 10:
-        raise InvalidInput(f"a score is 0–10, got {score}")
-    visits = list(
-        session.scalars(
-            select(ServiceVisit)
-            .where(ServiceVisit.ro_number == ro)
-            .order_by(ServiceVisit.dealer_id == staff.dealer_id, ServiceVisit.id)
-        )
+    visit, zone = visit_by_ro(session, staff, ro_number)
+    result = record_survey(
+        session,
+        visit_id=visit.id,
+        score=score,
+        comment=comment,
+        on=local_day(now, zone),
+        source=SOURCE,
+        staff_id=staff.id,
     )
-    if not visits:
-        raise InvalidInput(f"no repair order {ro}")
-    visit = next((v for v in visits if v.dealer_id == staff.dealer_id), visits[0])
-    text = clean_text(comment)[:MAX_COMMENT] if comment else None
-    survey = session.scalar(select(Survey).where(Survey.visit_id == visit.id))
-    if survey is None:
-        session.add(
-            Survey(
-                visit_id=visit.id,
-                score=score,
-                comment=text,
-                surveyed_on=now.date(),
-                source=SOURCE,
-            )
-        )
-    else:
-        survey.score, survey.comment, survey.source = score, text, SOURCE
-    session.flush()
-    return f"Saved {score}/10 for {visit.ro_number}" + (f": “{text}”" if text else "") + "."
+    text = result.message
+    return text[:1].upper() + text[1:] + "."

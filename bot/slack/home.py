@@ -23,7 +23,7 @@ from bot.slack.blocks.home import (
     combine_homes,
 )
 from bot.slack.deps import SlackDeps
-from bot.slack.reports import week_adoption
+from bot.slack.reports import week_report
 from bot.slack.service import actor_of, identify, refusal_text
 from knowledge.audit import record_lookup
 from knowledge.models import (
@@ -161,8 +161,8 @@ def home_view(deps: SlackDeps, session: Session, *, team_id: str, user_id: str) 
             )
         )
     if staff.role in (Role.TRAINER.value, Role.ADMIN.value):
-        adoption = week_adoption(session, staff, now=now)
-        views.append(build_trainer_home(staff_name=staff.display_name, adoption=adoption, now=now))
+        report = week_report(session, staff, now=now, playbook=deps.playbook.current)
+        views.append(build_trainer_home(staff_name=staff.display_name, report=report, now=now))
     return combine_homes(*views) if len(views) > 1 else views[0]
 
 

@@ -1,4 +1,5 @@
-"""The App Home tab: advisors see who is waiting at their dealer now, trainers the adoption.
+"""The App Home tab: advisors see who is waiting at their dealer now, trainers this week's
+touch adoption.
 
 Pure builders: the listener gathers the data (``bot.slack.home``) and publishes the view.
 """
@@ -24,7 +25,9 @@ from bot.slack.blocks.common import (
     header,
     section,
 )
+from bot.slack.blocks.report import build_report_blocks
 from bot.slack.blocks.touches import build_touches
+from knowledge.reports import Report
 
 STATUS_WORDS = {
     "arrived": "just arrived",
@@ -101,89 +104,12 @@ def build_advisor_home(
     return {"type": "home", "blocks": fit(blocks, MAX_BLOCKS_VIEW)}
 
 
-@dataclass(frozen=True)
-class AdoptionRow:
-    title: str
-    suggested: int
-    done: int
-    skipped: int
-    not_applicable: int
-    top_skip_reasons: tuple[str, ...] = ()
-
-    @property
-    def done_rate(self) -> float | None:
-        return self.done / self.suggested if self.suggested else None
-
-
-@dataclass(frozen=True)
-class Adoption:
-    """This week's touch adoption in the trainer's scope (from the reports)."""
-
-    scope: str
-    period: str
-    suggested: int
-    done: int
-    skipped: int
-    not_applicable: int
-    rows: tuple[AdoptionRow, ...]
-    # Average satisfaction of visits with a touch done vs without, and how many visits each.
-    score_with: float | None = None
-    visits_with: int = 0
-    score_without: float | None = None
-    visits_without: int = 0
-
-    @property
-    def done_rate(self) -> float | None:
-        return self.done / self.suggested if self.suggested else None
-
-
-def rate(value: float | None) -> str:
-    return f"{value:.0%}" if value is not None else "—"
-
-
-def score(value: float | None, visits: int) -> str:
-    if value is None or not visits:
-        return "— (no surveyed visits)"
-    return f"{value:.1f}/10 over {visits} visit{'s' if visits != 1 else ''}"
-
-
-def adoption_blocks(a: Adoption, *, rows_shown: int = 15) -> list[Block]:
-    blocks: list[Block] = [
-        section(
-            f"*{esc(a.scope)}* — {esc(a.period)}\n"
-            f"suggested {a.suggested} · done {a.done} · skipped {a.skipped} · "
-            f"not applicable {a.not_applicable} · done rate *{rate(a.done_rate)}*"
-        ),
-        section(
-            f"*Satisfaction* with a touch done: {score(a.score_with, a.visits_with)}\n"
-            f"without: {score(a.score_without, a.visits_without)}"
-        ),
-    ]
-    lines = []
-    for r in a.rows[:rows_shown]:
-        reasons = (
-            f" — skipped: {esc(', '.join(r.top_skip_reasons[:3]))}" if r.top_skip_reasons else ""
-        )
-        lines.append(
-            f"• *{esc(r.title)}*: {r.done}/{r.suggested} done ({rate(r.done_rate)}), "
-            f"{r.skipped} skipped, {r.not_applicable} n/a{reasons}"
-        )
-    if lines:
-        blocks.append(section("*Per touch*\n" + "\n".join(lines)))
-    elif not a.suggested:
-        blocks.append(context("No touches were suggested in this period."))
-    more = len(a.rows) - rows_shown
-    if more > 0:
-        blocks.append(context(f"…and {more} more touches: `concierge report` has them all."))
-    return blocks
-
-
-def build_trainer_home(*, staff_name: str, adoption: Adoption, now: dt.datetime) -> dict[str, Any]:
+def build_trainer_home(*, staff_name: str, report: Report, now: dt.datetime) -> dict[str, Any]:
     blocks: list[Block] = [
         header("Touch adoption this week"),
         context(f"Hello {esc(staff_name)} — as of {now.strftime('%Y-%m-%d %H:%M')} UTC."),
         _refresh(now),
-        *adoption_blocks(adoption),
+        *build_report_blocks(report),
         context("More: `/concierge report 30d` · `concierge report --since 30d --format html`"),
     ]
     return {"type": "home", "blocks": fit(blocks, MAX_BLOCKS_VIEW)}

@@ -22,8 +22,6 @@ from bot.slack import ids
 from bot.slack.blocks.card import build_card_result, build_customer_card
 from bot.slack.blocks.common import MAX_BLOCKS_MESSAGE, MAX_SECTION_TEXT, esc, fit, section
 from bot.slack.blocks.home import (
-    Adoption,
-    AdoptionRow,
     WaitingCustomer,
     build_advisor_home,
     build_trainer_home,
@@ -35,6 +33,7 @@ from bot.slack.blocks.modals import (
     skip_reason,
     survey_values,
 )
+from bot.slack.blocks.report import build_report_blocks
 from bot.slack.blocks.results import (
     build_candidates,
     build_results,
@@ -49,6 +48,9 @@ from knowledge.card import (
     CardVisit,
     CustomerCard,
 )
+from knowledge.reports import Counts, Mean, Ratings, Report, Satisfaction, Scope, StaffRow, TouchRow
+from knowledge.reports.figures import Reason
+from knowledge.reports.period import parse_period
 
 NOW = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
 
@@ -351,25 +353,55 @@ def test_the_advisor_home_lists_who_waits_with_touches() -> None:
     assert "Nobody is waiting on site right now." in texts(empty["blocks"])
 
 
-def test_the_trainer_home_shows_rates_and_the_visits_behind_each_score() -> None:
-    adoption = Adoption(
-        scope="Nordauto Gruppe",
-        period="this week (2026-11-23 – 2026-11-23)",
-        suggested=10,
-        done=4,
-        skipped=3,
-        not_applicable=1,
-        rows=(AdoptionRow("offer drink", 6, 3, 2, 0, ("customer in a hurry",)),),
-        score_with=9.0,
-        visits_with=2,
-        score_without=None,
-        visits_without=0,
+def report(**changes: Any) -> Report:
+    period = parse_period("this-week", today=NOW.date()).in_zone("Europe/Berlin")
+    base = Report(
+        generated_at=NOW,
+        period=period,
+        scope=Scope(kind="group", label="Nordauto Gruppe", timezone="Europe/Berlin"),
+        totals=Counts(10, 4, 3, 1),
+        touches=(
+            TouchRow(
+                touch_id="offer_drink",
+                title="Offer her usual drink",
+                category="comfort",
+                counts=Counts(6, 3, 2, 0),
+                skip_reasons=(Reason("customer in a hurry", 2),),
+                ratings=Ratings(good=1),
+                when_done=Mean(2, 18),
+                when_not_done=Mean(),
+            ),
+        ),
+        staff=(StaffRow(3, "Jonas Berg", "advisor", "HAM1", Counts(10, 4, 3, 1)),),
+        weeks=(),
+        touch_weeks={},
+        satisfaction=Satisfaction(touches_done=Mean(2, 18), nothing_suggested=Mean(40, 300)),
+        versions=(),
     )
-    text = texts(build_trainer_home(staff_name="Tom", adoption=adoption, now=NOW)["blocks"])
-    assert "suggested 10 · done 4 · skipped 3 · not applicable 1 · done rate *40%*" in text
-    assert "with a touch done: 9.0/10 over 2 visits" in text
-    assert "without: — (no surveyed visits)" in text
-    assert "*offer drink*: 3/6 done (50%), 2 skipped, 0 n/a — skipped: customer in a hurry" in text
+    return replace(base, **changes)
+
+
+def test_the_report_shows_rates_and_the_visits_behind_each_score() -> None:
+    text = texts(build_report_blocks(report()))
+    assert "*Nordauto Gruppe* — this week (2026-11-23 – 2026-11-23, Europe/Berlin)" in text
+    assert "suggested 10 · done 4 · skipped 3 · not applicable 1 · open 2 · done rate *40%*" in text
+    assert "with a touch done: 9.0/10 over 2 visits _(few visits: read with care)_" in text
+    assert "without: 7.5/10 over 40 visits" in text
+    assert "difference +1.5 points" in text
+    assert (
+        "*Offer her usual drink*: 3/6 done (50%), 2 skipped, 0 n/a — skipped mostly: customer "
+        "in a hurry (2) — rated good 1, not appropriate 0"
+    ) in text
+    assert "• Jonas Berg (HAM1): 4/10 done (40%)" in text
+    mine = texts(build_report_blocks(report(scope=Scope("advisor", "Jonas Berg (HAM1)", "UTC"))))
+    assert "Per advisor" not in mine
+
+
+def test_the_trainer_home_is_this_week_s_report() -> None:
+    view = build_trainer_home(staff_name="Tom", report=report(), now=NOW)
+    assert view["type"] == "home"
+    assert view["blocks"][0]["text"]["text"] == "Touch adoption this week"
+    assert "done rate *40%*" in texts(view["blocks"])
 
 
 def test_the_survey_modal_asks_for_a_score_0_to_10_and_reads_back() -> None:

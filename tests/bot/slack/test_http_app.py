@@ -535,7 +535,7 @@ def test_a_store_error_gives_a_short_apology_in_the_thread(slack: SlackWorld, ca
 # --- trainers: the report and what customers said ------------------------------------------------
 
 
-def test_the_report_command_shows_a_trainer_the_group_and_an_advisor_their_own(
+def test_the_report_command_shows_a_trainer_the_group_and_an_advisor_only_their_own(
     slack: SlackWorld,
 ) -> None:
     slack.send.event(event_envelope(mention("who is Maria Gonzales?"), team_id=TEAM))
@@ -548,13 +548,22 @@ def test_the_report_command_shows_a_trainer_the_group_and_an_advisor_their_own(
     [trainer] = slack.api.wait_for("response_url")
     assert trainer.args["response_type"] == "ephemeral"
     text = trainer.text_of_blocks()
-    assert "*Nordauto Gruppe* — this week" in text
+    assert "*dealer group Nordauto Gruppe* — this week (2026-11-23 – 2026-11-23" in text
     assert f"suggested {len(buttons)} · done 1 ·" in text
+    assert "• Jonas Berg (HAM1)" in text
 
-    command(slack, "report 30d", user="U200")  # the call-center agent suggested nothing
-    agent = slack.api.wait_for("response_url", 2)[1].text_of_blocks()
-    assert "Lea Sommer (your own figures)" in agent
-    assert "suggested 0 · done 0" in agent
+    command(slack, "report 30d", user=ADVISOR)
+    mine = slack.api.wait_for("response_url", 2)[1].text_of_blocks()
+    assert "*Jonas Berg (HAM1)*" in mine
+    assert f"suggested {len(buttons)} · done 1 ·" in mine
+    assert "Per advisor" not in mine
+
+    command(slack, "report", user="U200")  # a call-center agent has no report
+    agent = slack.api.wait_for("response_url", 3)[2]
+    assert "reports are for trainers and admins" in agent.args["text"]
+    with slack.store.sessions() as s:
+        audited = s.scalars(select(AuditEntry.how).where(AuditEntry.action == "report")).all()
+    assert sorted(a or "" for a in audited) == ["advisor", "group"]
 
 
 def test_a_report_for_a_period_that_is_not_one_says_how_to_write_it(slack: SlackWorld) -> None:

@@ -93,7 +93,14 @@ def run_command(
             refusal = refusal_text(team_id, user_id)
             return refusal, build_text(refusal)
         if word == "report":
-            return report_blocks(session, staff, period=rest.strip() or None, now=deps.now())
+            return report_blocks(
+                session,
+                staff,
+                period=rest.strip() or None,
+                channel=where.audit_channel,
+                now=deps.now(),
+                playbook=deps.playbook.current,
+            )
         if word == "survey":
             view = build_survey_modal(
                 ro_number=rest.strip() or None,

@@ -9,7 +9,7 @@ from bot.slack.blocks.modals import read_metadata, survey_values
 from bot.slack.deps import SlackDeps
 from bot.slack.feedback import save_feedback
 from bot.slack.service import classify, identify, log, refusal_text
-from knowledge.errors import InvalidInput
+from knowledge.errors import AccessDenied, InvalidInput
 
 
 def handle_survey(
@@ -50,7 +50,7 @@ def handle_survey(
                 comment=comment or None,
                 now=deps.now(),
             )
-    except InvalidInput as exc:
+    except (InvalidInput, AccessDenied) as exc:
         ack(response_action="errors", errors={ids.SURVEY_VISIT_BLOCK: str(exc)[:150]})
         return
     except Exception as exc:
