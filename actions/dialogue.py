@@ -22,7 +22,7 @@ import datetime as dt
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
@@ -193,6 +193,38 @@ def bare_identifier(text: str) -> str | None:
     return _IDENTIFIER_ENTITY.get(strong[0].kind) if strong else None
 
 
+# What may separate the parts of one name the NLU tagged word by word ("anna" "schmidt").
+_NAME_GAP = re.compile(r"^[\s\-'’.]*$")
+
+
+def joined_names(understanding: Understanding) -> Understanding:
+    """One person entity per name: adjacent person spans ("anna", "schmidt") are one person
+    ("anna schmidt"), while "kenji tanaka and priya patel" stays two."""
+    text = understanding.text
+    merged: list[Entity] = []
+    for e in understanding.entities:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.entity == e.entity == "person"
+            and last.end <= e.start
+            and _NAME_GAP.match(text[last.end : e.start])
+        ):
+            merged[-1] = Entity(
+                "person",
+                text[last.start : e.end],
+                last.start,
+                e.end,
+                min(last.confidence, e.confidence),
+                last.extractor,
+            )
+            continue
+        merged.append(e)
+    if len(merged) == len(understanding.entities):
+        return understanding
+    return replace(understanding, entities=merged)
+
+
 class Dialogue:
     """The conversation engine: an NLU, the playbook and the settings, shared by every
     conversation (it holds no per-conversation state; that lives in the store)."""
@@ -313,7 +345,8 @@ class Dialogue:
             understanding = self.nlu.parse(turn.text)
         except NLUUnavailable as exc:
             return [_unavailable(exc)], False
-        turn.understanding = understanding
+        turn.understanding = joined_names(understanding)
+        understanding = turn.understanding
         threshold = self.settings.confidence_threshold
         intent = understanding.intent
         if not understanding.is_confident(threshold) or intent == "out_of_scope":

@@ -90,6 +90,14 @@ def dispatch(turn: Turn, intent: str) -> list[Result]:
         and identifiers(turn)
     ):
         return _customer_named(turn)
+    if (
+        intent == "choose_option"
+        and not context.candidates
+        and not context.vehicles
+        and identifiers(turn)
+    ):
+        # "kenji" with nothing offered to choose from names a customer to look up.
+        intent = "lookup_customer"
     if intent not in ANSWERS:
         context.clear_question()
         context.candidates = []

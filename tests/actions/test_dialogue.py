@@ -343,3 +343,43 @@ def test_greeting_mentions_whom_we_were_talking_about(store: Store, cast: Cast) 
     [hello] = chat.say("hello").results
     assert isinstance(hello, Message)
     assert hello.text == "Hello Jonas! Who can I help you with? We were talking about Priya Patel."
+
+
+def test_a_name_tagged_word_by_word_is_one_person(store: Store, cast: Cast) -> None:
+    fake = FakeNLU(
+        {
+            "what does anna schmidt drive?": {
+                "intent": "list_vehicles",
+                "entities": [ent("person", "anna"), ent("person", "schmidt")],
+            },
+            "kenji tanaka and priya patel": {
+                "intent": "lookup_customer",
+                "entities": [
+                    ent("person", "kenji"),
+                    ent("person", "tanaka"),
+                    ent("person", "priya patel"),
+                ],
+            },
+        }
+    )
+    chat = Chat(store, fake, cast.advisor)
+    [offer] = chat.say("what does anna schmidt drive?").results
+    assert isinstance(offer, CandidateList) and offer.query == "anna schmidt"
+    [apology] = chat.say("kenji tanaka and priya patel").results
+    assert isinstance(apology, Apology) and apology.reason == "several_customers"
+    assert "'kenji tanaka' and 'priya patel'" in apology.text
+
+
+def test_a_lone_name_read_as_a_choice_is_looked_up(store: Store, cast: Cast) -> None:
+    fake = FakeNLU(
+        {
+            "priya": {
+                "intent": "choose_option",
+                "confidence": 0.6,
+                "entities": [ent("person", "priya")],
+            }
+        }
+    )
+    [offer] = Chat(store, fake, cast.advisor).say("priya").results
+    assert isinstance(offer, CandidateList)
+    assert offer.question.startswith("Do you mean Priya Patel")
