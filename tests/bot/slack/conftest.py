@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from actions.understanding import FakeNLU
+from actions.understanding import FakeNLU, Understander
 from bot.slack.app import HttpServer, build_app, http_server, make_deps
 from bot.slack.deps import SlackDeps
 from knowledge.db import Store
@@ -58,7 +59,7 @@ class SlackWorld:
     api: FakeSlackAPI
     send: SlackSender
     deps: SlackDeps
-    nlu: FakeNLU
+    nlu: Any
     server: HttpServer
     waiting_visit: int
     ts: Any = field(default=None)
@@ -105,15 +106,17 @@ def playbook_holder() -> PlaybookHolder:
     return PlaybookHolder()
 
 
-@pytest.fixture()
-def slack(store: Store, playbook_holder: PlaybookHolder) -> Iterator[SlackWorld]:
+@contextmanager
+def running_slack(
+    store: Store, nlu: Understander, playbook: PlaybookHolder
+) -> Iterator[SlackWorld]:
+    """The cast in ``store``, the fake Web API, and the app serving on a loopback port."""
     with store.sessions.begin() as session:
         cast = build_cast(session)
     waiting = add_waiting_customer(store, cast)
     api = FakeSlackAPI(team_id=TEAM, private_channels={PRIVATE: True}).start()
-    nlu = FakeNLU(MEANINGS)
     settings = settings_for(api)
-    deps = make_deps(settings, store, nlu=nlu, clock=lambda: NOW, playbook=playbook_holder)
+    deps = make_deps(settings, store, nlu=nlu, clock=lambda: NOW, playbook=playbook)
     app = build_app(settings, deps)
     server = http_server(app, host="127.0.0.1", port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -125,3 +128,9 @@ def slack(store: Store, playbook_holder: PlaybookHolder) -> Iterator[SlackWorld]
         sender.close()
         server.close()
         api.stop()
+
+
+@pytest.fixture()
+def slack(store: Store, playbook_holder: PlaybookHolder) -> Iterator[SlackWorld]:
+    with running_slack(store, FakeNLU(MEANINGS), playbook_holder) as world:
+        yield world
