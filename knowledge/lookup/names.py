@@ -39,6 +39,7 @@ from knowledge.lookup.text import (
 )
 from knowledge.models import (
     CustomerSearchKey,
+    Dealer,
     SearchTerm,
     SearchTermVariant,
     ServiceVisit,
@@ -64,6 +65,8 @@ POOL_TARGET = 25
 FETCH_LIMIT = 30
 # Keys fetched one by one (best first) before the rest are read in one go.
 MAX_KEY_FETCHES = 6
+# Cars in the workshop at once across the group, at most, for the lounge check.
+MAX_OPEN_VISITS = 2_000
 # Terms read from the vocabulary per query (phonetic codes can be shared by many).
 VOCAB_LIMIT = 400
 PREFIX_MIN = 3
@@ -294,18 +297,28 @@ _KEYS = (
     .limit(FETCH_LIMIT)
 )
 _KEYS_IN_SCOPE = _KEYS.where(in_scope(CustomerSearchKey.customer_id, many("scope")))
-# Holders of one key who are in the lounge now: with a common name, the one waiting is the
-# one staff mean, and a LIMIT must not leave them out.
-_KEY_IN_LOUNGE = (
-    select(CustomerSearchKey.customer_id)
-    .join(ServiceVisit, ServiceVisit.customer_id == CustomerSearchKey.customer_id)
+# Customers in the lounge now, read from the few open visits (every rooftop, open statuses:
+# a seek of the (dealer, status) index), never from a common name's thousands of holders.
+_OPEN_VISITORS = (
+    select(ServiceVisit.customer_id)
     .where(
-        CustomerSearchKey.kind == BindParameter("kind"),
-        CustomerSearchKey.key == BindParameter("key"),
+        ServiceVisit.dealer_id.in_(select(Dealer.id)),
         ServiceVisit.status.in_(_OPEN_STATUSES),
     )
-    .limit(5)
+    .limit(MAX_OPEN_VISITS)
 )
+# …and which of them hold the key: a primary-key seek per open visit.
+_LOUNGE_HOLDERS = select(CustomerSearchKey.customer_id).where(
+    CustomerSearchKey.customer_id.in_(_OPEN_VISITORS),
+    CustomerSearchKey.kind == BindParameter("kind"),
+    CustomerSearchKey.key == BindParameter("key"),
+)
+
+
+def _in_lounge_with(session: Session, kind: str, key: str) -> list[int]:
+    """Holders of a key who are in the lounge now: with a common name, the one waiting is
+    the one staff mean, and a fetch limit must not leave them out."""
+    return [r[0] for r in rows(session, _LOUNGE_HOLDERS, kind=kind, key=key)]
 
 
 def _fetch_ranked(
@@ -327,7 +340,7 @@ def _fetch_ranked(
         found = rows(session, one, kind=kind, key=key, **extra)
         pool.update(r[0] for r in found)
         if position == 0 and len(found) == FETCH_LIMIT and scope is None:
-            pool.update(r[0] for r in rows(session, _KEY_IN_LOUNGE, kind=kind, key=key))
+            pool.update(_in_lounge_with(session, kind, key))
         if len(pool) >= POOL_TARGET:
             return
     rest = [k for k, _est in ordered[MAX_KEY_FETCHES:]][:200]
