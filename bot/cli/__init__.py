@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from bot.cli import chat, db, demo, lookup, nlu, org, slack, sources, touches
+from bot.cli import chat, db, demo, lookup, nlu, org, report, slack, sources, touches
 
 app = typer.Typer(
     name="concierge",
@@ -17,7 +17,7 @@ app = typer.Typer(
 )
 
 # Each capability registers its own commands; find a command's code by its module name.
-for module in (db, demo, org, lookup, touches, sources, nlu, slack, chat):
+for module in (db, demo, org, lookup, touches, sources, nlu, slack, chat, report):
     module.register(app)
 
 
