@@ -62,8 +62,13 @@ def touch_list(result: TouchResult) -> TouchList:
     )
 
 
-def touches_for(turn: Turn, customer_id: int) -> TouchList:
-    """The touches to do now for the customer, recorded as shown and numbered in the context."""
+def touches_for(
+    turn: Turn, customer_id: int, profile: CustomerProfile | None = None
+) -> TouchList:
+    """The touches to do now for the customer, recorded as shown and numbered in the context.
+
+    Pass the ``profile`` when it is loaded already (the card's), so it is not read twice.
+    """
     result = suggest_touches(
         turn.session,
         turn.playbook,
@@ -73,6 +78,7 @@ def touches_for(turn: Turn, customer_id: int) -> TouchList:
         staff=turn.staff_context,
         limit=turn.settings.touch_limit,
         record=True,
+        profile=profile,
     )
     context = turn.context
     if context.customer_id != customer_id or context.visit_id != result.visit_id:
@@ -112,5 +118,5 @@ def card_result(
     )
     visit = profile.current_visit
     turn.context.set_customer(customer_id, profile.display_name, visit.visit_id if visit else None)
-    touches = touches_for(turn, customer_id) if with_touches else None
+    touches = touches_for(turn, customer_id, profile) if with_touches else None
     return CustomerCardResult(card=card, touches=touches, check_in=check_in, matched_on=matched_on)

@@ -99,6 +99,8 @@ class ConversationContext:
     # True when this message found the conversation expired (and started it afresh).
     expired: bool = False
     is_new: bool = True
+    # The stored row this context was read from (saving it again needs no query).
+    row_id: int | None = None
 
     # --- changes an action makes ----------------------------------------------------------
 
@@ -174,6 +176,7 @@ def _from_row(row: Conversation) -> ConversationContext:
         last_intent=str(state.get("last_intent") or ""),
         turns=row.turns,
         is_new=False,
+        row_id=row.id,
     )
 
 
@@ -206,6 +209,7 @@ def load_context(
         fresh = ConversationContext(key=key, channel=channel, staff_id=staff_id)
         fresh.expired = True
         fresh.is_new = False
+        fresh.row_id = row.id
         return fresh
     context = _from_row(row)
     if staff_id is not None and row.staff_id is not None and row.staff_id != staff_id:
@@ -217,7 +221,11 @@ def load_context(
 
 def save_context(session: Session, context: ConversationContext, *, now: dt.datetime) -> None:
     """Write the context back (insert or update), one statement in the caller's transaction."""
-    row = session.scalar(select(Conversation).where(Conversation.key == context.key))
+    row = (
+        session.get(Conversation, context.row_id)
+        if context.row_id is not None
+        else session.scalar(select(Conversation).where(Conversation.key == context.key))
+    )
     state = context.state()
     if row is None:
         row = Conversation(
@@ -238,6 +246,7 @@ def save_context(session: Session, context: ConversationContext, *, now: dt.date
             # Another process created it between our read and write: update that row.
             row = session.scalars(select(Conversation).where(Conversation.key == context.key)).one()
         else:
+            context.row_id = row.id
             return
     if context.expired:
         row.started_at = now

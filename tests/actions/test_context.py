@@ -117,3 +117,29 @@ def test_saving_twice_updates_the_one_row(store: Store, cast: Cast) -> None:
         row = s.scalars(select(Conversation)).one()
         assert row.turns == 7 and row.started_at == NOW
         assert row.last_active_at == NOW + dt.timedelta(minutes=1)
+
+
+def test_a_conversation_created_meanwhile_by_another_process_is_updated(
+    store: Store, cast: Cast
+) -> None:
+    with store.sessions.begin() as s:
+        context = load_context(
+            s,
+            "slack:T1:C9:1.1",
+            channel="slack:C9",
+            staff_id=cast.advisor,
+            now=NOW,
+            idle_minutes=30,
+        )
+        assert context.is_new
+        # Another bot process handles a message of the same thread and saves first.
+        with store.sessions.begin() as other:
+            theirs = ConversationContext(key="slack:T1:C9:1.1", channel="slack:C9", staff_id=None)
+            theirs.turns = 1
+            save_context(other, theirs, now=NOW)
+        context.set_customer(cast.priya, "Priya Patel")
+        context.turns = 2
+        save_context(s, context, now=NOW)
+    with store.sessions() as s:
+        row = s.scalars(select(Conversation)).one()
+        assert (row.customer_id, row.turns) == (cast.priya, 2)
