@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -125,3 +126,34 @@ def test_concierge_slack_http_serves_a_signed_mention_and_stops_on_sigterm(
             output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert f"Concierge serves Slack on http://127.0.0.1:{port}/slack/events" in output
+
+
+def test_with_an_app_token_concierge_slack_connects_over_socket_mode(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.slack.app as slack_app
+
+    connected: list[tuple[object, str]] = []
+    monkeypatch.setattr(
+        slack_app, "run_socket_mode", lambda app, token: connected.append((app, token))
+    )
+    with FakeSlackAPI(team_id="T1") as api:
+        result = CliRunner().invoke(
+            app,
+            ["slack"],
+            env={
+                "DATABASE_URL": store_url,
+                "CONCIERGE_VAR_DIR": str(tmp_path),
+                "SLACK_BOT_TOKEN": "xoxb-socket",
+                "SLACK_SIGNING_SECRET": "",
+                "SLACK_APP_TOKEN": "xapp-1-socket",
+                "SLACK_API_URL": api.api_url,
+            },
+        )
+        assert result.exit_code == 0, result.output
+        assert "connecting to Slack over Socket Mode" in result.output
+        [(bolt_app, token)] = connected
+        assert bolt_app is not None
+        assert token == "xapp-1-socket"
+        # The app checked its bot token against the (fake) Web API it was pointed at.
+        assert api.of("auth.test")

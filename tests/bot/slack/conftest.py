@@ -49,6 +49,13 @@ MEANINGS: dict[str, Any] = {
     },
     "what else does she drive?": "list_vehicles",
     "hello": "greet",
+    # Not sure enough: Concierge asks back, with yes / no buttons.
+    "maria gonzales cars": {
+        "intent": "list_vehicles",
+        "confidence": 0.45,
+        "entities": [ent("person", "maria gonzales")],
+    },
+    "yes": "affirm",
 }
 
 

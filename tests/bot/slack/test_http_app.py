@@ -623,3 +623,53 @@ def test_an_advisor_records_what_the_customer_said_in_a_modal_linked_to_the_visi
         9,
         "Loved the quick tyre change",
     )
+
+
+def test_a_click_on_an_ephemeral_card_replaces_it_through_its_response_url(
+    slack: SlackWorld,
+) -> None:
+    slack.send.event(
+        event_envelope(mention("who is Maria Gonzales?", channel=PUBLIC), team_id=TEAM)
+    )
+    [card] = slack.api.wait_for("chat.postEphemeral")
+    sid = touch_buttons(card)[0]["block_id"].split(":")[1]
+    payload = {
+        "type": "block_actions",
+        "team": {"id": TEAM},
+        "user": {"id": ADVISOR, "team_id": TEAM},
+        "container": {
+            "type": "message",
+            "message_ts": "1790000060.000100",
+            "channel_id": PUBLIC,
+            "is_ephemeral": True,
+        },
+        "channel": {"id": PUBLIC},
+        "message": {"type": "message", "text": card.args["text"], "blocks": card.blocks()},
+        "response_url": slack.api.response_url("ephemeral"),
+        "actions": [{"action_id": ids.TOUCH_DONE, "type": "button", "value": sid}],
+    }
+    slack.send.interaction(payload)
+    [replaced] = slack.api.wait_for("response_url")
+    assert replaced.args["replace_original"] is True
+    assert ":white_check_mark: Done by Jonas Berg" in replaced.text_of_blocks()
+    assert "23456789" not in replaced.text_of_blocks()
+    assert slack.api.of("chat.update") == []
+    # Without a copy of the message in the payload: a confirmation line instead.
+    del payload["message"]
+    payload["actions"] = [{"action_id": ids.TOUCH_NOT_APPLICABLE, "type": "button", "value": sid}]
+    slack.send.interaction(payload)
+    confirmation = slack.api.wait_for("response_url", 2)[1]
+    assert confirmation.args["replace_original"] is False
+    assert "marked not applicable, was done" in confirmation.args["text"]
+
+
+def test_a_question_s_quick_answer_button_continues_the_thread(slack: SlackWorld) -> None:
+    slack.send.event(event_envelope(mention("maria gonzales cars"), team_id=TEAM))
+    [question] = slack.api.wait_for("chat.postMessage")
+    assert "Do you want to" in question.text_of_blocks()
+    [answers] = [b for b in question.blocks() if b.get("block_id") == ids.QUICK_ANSWER]
+    yes = next(e for e in answers["elements"] if e["value"] == "yes")
+    click(slack, question, yes["action_id"], "yes")
+    vehicles = slack.api.wait_for("chat.postMessage", 2)[1]
+    assert vehicles.args["thread_ts"] == MENTION_TS
+    assert "2021 BMW X5" in vehicles.text_of_blocks()
