@@ -32,6 +32,11 @@ MAX_TEXT_CHARS = 1000
 # of them, of any kind, is dropped.
 _EXACT_EXTRACTORS = frozenset({"RegexEntityExtractor"})
 
+# What may stand between two fragments of one value: a space; in a phone number also the
+# separators people type ("(0521) 98 76 54" may come back as "(0521" and "98 76 54").
+_SPACE_ONLY = re.compile(r" {1,2}")
+_JOINABLE = {"phone": re.compile(r"[\s()./-]{1,4}")}
+
 
 class NLUUnavailable(ConciergeError):
     """The language service cannot be used right now (down, too slow, or answering nonsense)."""
@@ -125,9 +130,40 @@ def _overlaps(a: Entity, b: Entity) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def _merge(entities: Sequence[Entity]) -> list[Entity]:
+def _join_fragments(entities: list[Entity], text: str) -> list[Entity]:
+    """Rejoin one value the tagger split in two: "+90 (535" + "123 45 67", "Björn" +
+    "Brännström" — same kind, same extractor, nothing but a space (for a phone, also
+    separators) between them, and no synonym value on either part."""
+    joined: list[Entity] = []
+    for entity in entities:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and previous.entity == entity.entity
+            and previous.extractor == entity.extractor
+            and entity.extractor not in _EXACT_EXTRACTORS
+            and previous.value == text[previous.start : previous.end]
+            and entity.value == text[entity.start : entity.end]
+            and _JOINABLE.get(entity.entity, _SPACE_ONLY).fullmatch(
+                text[previous.end : entity.start]
+            )
+        ):
+            joined[-1] = Entity(
+                entity=entity.entity,
+                value=text[previous.start : entity.end],
+                start=previous.start,
+                end=entity.end,
+                confidence=min(previous.confidence, entity.confidence),
+                extractor=entity.extractor,
+            )
+        else:
+            joined.append(entity)
+    return joined
+
+
+def _merge(entities: Sequence[Entity], text: str) -> list[Entity]:
     """One entity per span: a pattern match wins over any learned span overlapping it; of
-    overlapping spans of one kind the earlier, then longer, is kept."""
+    overlapping spans of one kind the earlier, then longer, is kept; fragments are rejoined."""
     ranked = sorted(
         entities,
         key=lambda e: (e.extractor not in _EXACT_EXTRACTORS, e.start, -(e.end - e.start)),
@@ -141,7 +177,7 @@ def _merge(entities: Sequence[Entity]) -> list[Entity]:
         ):
             continue
         kept.append(candidate)
-    return sorted(kept, key=lambda e: (e.start, e.end))
+    return _join_fragments(sorted(kept, key=lambda e: (e.start, e.end)), text)
 
 
 def understanding_from_rasa(payload: Any, text: str) -> Understanding:
@@ -167,7 +203,7 @@ def understanding_from_rasa(payload: Any, text: str) -> Understanding:
         text=text,
         intent=name or "",
         confidence=_number(intent.get("confidence", 0.0), "confidence") if name else 0.0,
-        entities=_merge([_entity(e, text) for e in raw_entities]),
+        entities=_merge([_entity(e, text) for e in raw_entities], text),
         ranking=ranking,
     )
 

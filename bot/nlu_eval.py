@@ -132,7 +132,7 @@ def load_synonyms(paths: Sequence[Path]) -> dict[str, str]:
             if value is None:
                 continue
             for line in _example_lines(str(item.get("examples") or "")):
-                mapping[line.strip().strip('"').lower()] = str(value)
+                mapping[line.strip().lower()] = str(value)
     return mapping
 
 

@@ -22,6 +22,7 @@ import json
 import os
 import re
 import secrets
+import select
 import signal
 import socket
 import subprocess
@@ -193,22 +194,30 @@ def rasa_env(*, quiet: bool = True) -> dict[str, str]:
     return env
 
 
-def _describe_training(line: str, state: dict[str, str]) -> str | None:
+def _describe_training(line: str) -> str | None:
+    """What a line of Rasa's training output says about its progress, if anything."""
     epoch = _EPOCH.search(line)
     if epoch:
-        state["epoch"] = f"epoch {epoch.group(2)}/{epoch.group(3)}"
-        return state["epoch"]
+        return f"epoch {epoch.group(2)}/{epoch.group(3)}"
     component = _COMPONENT.search(line)
     if component:
-        state["epoch"] = ""
         return f"training {component.group(1)}"
     return None
 
 
-def _stream_lines(stream: IO[bytes]) -> Iterator[str]:
-    """Lines of a child's output, treating the carriage returns of progress bars as ends."""
+def _stream_lines(stream: IO[bytes], tick_s: float) -> Iterator[str | None]:
+    """Lines of a child's output (the carriage returns of progress bars end a line too);
+    None whenever ``tick_s`` passes without output, so the caller can show it is alive."""
+    fd = stream.fileno()
     buffer = b""
-    while chunk := os.read(stream.fileno(), 4096):
+    while True:
+        ready, _, _ = select.select([fd], [], [], tick_s)
+        if not ready:
+            yield None
+            continue
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
         buffer += chunk
         *lines, buffer = re.split(rb"[\r\n]", buffer)
         for raw in lines:
@@ -227,8 +236,10 @@ def train(
     if target.is_file() and not force:
         return TrainResult(target, digest, trained=False, seconds=0.0)
     layout.require_rasa()
+    # The lock sits beside the models: every checkout's processes share models/, whatever
+    # their var directory.
     with _file_lock(
-        layout.state_dir / "train.lock", "waiting for another training run to finish", progress
+        layout.models_dir / ".train.lock", "waiting for another training run to finish", progress
     ):
         if target.is_file() and not force:  # trained by the run we waited for
             return TrainResult(target, digest, trained=False, seconds=0.0)
@@ -257,7 +268,7 @@ def _train_locked(
     started = time.monotonic()
     if progress:
         progress("training the NLU model (about a minute; later runs reuse it)")
-    state: dict[str, str] = {}
+    doing = "loading Rasa"
     last_report = 0.0
     layout.train_log.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -271,13 +282,14 @@ def _train_locked(
                 stderr=subprocess.STDOUT,
             )
             assert process.stdout is not None
-            for line in _stream_lines(process.stdout):
-                log.write(line + "\n")
-                described = _describe_training(line, state)
+            for line in _stream_lines(process.stdout, PROGRESS_EVERY_S):
+                if line is not None:
+                    log.write(line + "\n")
+                    doing = _describe_training(line) or doing
                 now = time.monotonic()
-                if progress and described and now - last_report >= PROGRESS_EVERY_S:
+                if progress and now - last_report >= PROGRESS_EVERY_S:
                     last_report = now
-                    progress(f"training the NLU model: {described} ({now - started:.0f} s)")
+                    progress(f"training the NLU model: {doing} ({now - started:.0f} s)")
             code = process.wait()
         produced = work / f"{model_name(digest)}.tar.gz"
         if code != 0 or not produced.is_file():

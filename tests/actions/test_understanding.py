@@ -308,3 +308,54 @@ def test_fake_nlu_rejects_a_value_not_in_the_text() -> None:
     )
     with pytest.raises(ValueError, match="give start and end"):
         fake.parse("she takes it black")
+
+
+def _learned(entity: str, text: str, part: str, value: str | None = None) -> dict[str, Any]:
+    start = text.index(part)
+    return {
+        "entity": entity,
+        "start": start,
+        "end": start + len(part),
+        "value": value or part,
+        "extractor": "CRFEntityExtractor",
+        "confidence_entity": 0.9,
+    }
+
+
+def test_fragments_of_one_value_are_rejoined() -> None:
+    text = "check (0521) 98 76 54 for Björn Brännström, coffee black oat milk"
+    payload = {
+        "intent": {"name": "lookup_customer", "confidence": 0.9},
+        "entities": [
+            _learned("phone", text, "(0521"),
+            _learned("phone", text, "98 76 54"),
+            _learned("person", text, "Björn"),
+            _learned("person", text, "Brännström"),
+            # a synonym value on a part: not one value written in two pieces
+            _learned("drink", text, "coffee black", "black coffee"),
+            _learned("drink", text, "oat milk"),
+        ],
+    }
+    result = understanding_from_rasa(payload, text)
+    assert [(e.entity, e.value) for e in result.entities] == [
+        ("phone", "(0521) 98 76 54"),
+        ("person", "Björn Brännström"),
+        ("drink", "black coffee"),
+        ("drink", "oat milk"),
+    ]
+
+
+def test_values_apart_are_not_joined() -> None:
+    text = "anna, maria and 0151 2345 / and 040 1234"
+    payload = {
+        "intent": {"name": "lookup_customer", "confidence": 0.9},
+        "entities": [
+            _learned("person", text, "anna"),
+            _learned("person", text, "maria"),
+            _learned("phone", text, "0151 2345"),
+            _learned("phone", text, "040 1234"),
+        ],
+    }
+    result = understanding_from_rasa(payload, text)
+    assert result.values("person") == ["anna", "maria"]
+    assert result.values("phone") == ["0151 2345", "040 1234"]

@@ -2,7 +2,8 @@
 
 ``train nlu --out DIR --fixed-model-name NAME`` prints progress like Rasa's and writes
 ``DIR/NAME.tar.gz``; ``run --enable-api --auth-token T -i HOST -p PORT -m MODEL`` serves
-``GET /status`` (token checked) like Rasa's HTTP API. FAKE_RASA_FAIL=1 makes both fail.
+``GET /status`` (token checked) like Rasa's HTTP API. FAKE_RASA_FAIL=1 makes both fail;
+FAKE_RASA_TRAIN_SILENCE / FAKE_RASA_START_DELAY make them slow.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def train(args: list[str]) -> int:
         return 1
     out = Path(_option(args, "--out"))
     name = _option(args, "--fixed-model-name")
+    time.sleep(float(os.environ.get("FAKE_RASA_TRAIN_SILENCE", "0")))
     print("INFO rasa.engine.training.hooks - Starting to train component 'DIETClassifier'.")
     for epoch in range(1, 4):
         sys.stdout.write(f"\rEpochs:  {epoch * 33}%|███ | {epoch}/3 [00:0{epoch}<00:00]")

@@ -76,7 +76,7 @@ def test_hash_changes_when_data_or_config_changes(project: NLULayout) -> None:
     assert third != second
 
     config_file = project.config_file
-    config_file.write_text(config_file.read_text().replace("epochs: 40", "epochs: 41"))
+    config_file.write_text(config_file.read_text() + "# tuned\n")
     fourth = data_hash(project)
     assert fourth != third
 
@@ -107,14 +107,34 @@ def test_training_writes_the_model_named_by_the_hash_and_reports_progress(
     assert result.model == project.models_dir / f"nlu-{digest[:16]}.tar.gz"
     assert result.model.read_bytes() == f"fake model nlu-{digest[:16]}".encode()
     assert messages[0] == "training the NLU model (about a minute; later runs reuse it)"
-    assert any(m.startswith("training the NLU model: training DIETClassifier") for m in messages)
-    assert [p.name for p in project.models_dir.iterdir()] == [result.model.name]
+    assert all(m.startswith("training the NLU model") for m in messages)
+    assert [p.name for p in project.models_dir.glob("*.tar.gz")] == [result.model.name]
+    assert not list(project.models_dir.glob(".training-*"))
     assert "Starting to train component 'DIETClassifier'" in project.train_log.read_text()
 
     again = train(project)
     assert (again.model, again.trained) == (result.model, False)
     forced = train(project, force=True)
     assert (forced.model, forced.trained) == (result.model, True)
+
+
+def test_progress_continues_while_rasa_prints_nothing(
+    project: NLULayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_RASA_TRAIN_SILENCE", "2.5")
+    messages: list[str] = []
+    train(project, progress=messages.append)
+    silent = [m for m in messages if m.startswith("training the NLU model: loading Rasa (")]
+    assert len(silent) >= 2
+
+
+def test_training_output_is_read_as_progress() -> None:
+    describe = nlu_server._describe_training
+    assert describe("Epochs:  35%|███▌ | 14/40 [00:20<00:30, t_loss=2.1]") == "epoch 14/40"
+    assert describe("INFO - Starting to train component 'DIETClassifier'.") == (
+        "training DIETClassifier"
+    )
+    assert describe("INFO rasa.engine - anything else") is None
 
 
 def test_old_models_are_pruned(project: NLULayout) -> None:
@@ -126,7 +146,7 @@ def test_old_models_are_pruned(project: NLULayout) -> None:
 
     result = train(project)
 
-    kept = sorted(p.name for p in project.models_dir.iterdir())
+    kept = sorted(p.name for p in project.models_dir.glob("*.tar.gz"))
     assert kept == sorted([result.model.name, "nlu-old2.tar.gz", "nlu-old3.tar.gz"])
 
 

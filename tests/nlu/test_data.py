@@ -86,6 +86,6 @@ def test_synonym_surfaces_are_unique() -> None:
             if "synonym" in item:
                 for line in item["examples"].splitlines():
                     if line.strip().startswith("- "):
-                        seen[line.strip()[2:].strip().strip('"').lower()] += 1
+                        seen[line.strip()[2:].strip().lower()] += 1
     assert [surface for surface, n in seen.items() if n > 1] == []
     assert load_synonyms([ROOT / "nlu"])["coffee black"] == "black coffee"
