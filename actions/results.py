@@ -491,10 +491,11 @@ class TouchReportRow:
 
 @dataclass(frozen=True)
 class TouchReport:
-    """One staff member's touch adoption over a period (``touch_report``)."""
+    """Touch adoption over a period (``touch_report``): one staff member's, or — asked by a
+    trainer — their dealer group's (then ``staff_id`` is None and ``staff_name`` names it)."""
 
     kind: ClassVar[str] = "touch_report"
-    staff_id: int
+    staff_id: int | None
     staff_name: str
     period_start: dt.date
     period_end: dt.date  # inclusive

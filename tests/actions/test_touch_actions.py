@@ -131,26 +131,27 @@ def test_skip_needs_a_reason_and_records_it(store: Store, cast: Cast) -> None:
 
 def test_touch_report_counts_this_weeks_outcomes_of_the_asker(store: Store, cast: Cast) -> None:
     context, listed = _shown(store, cast)
+    assert len(listed.touches) == 2
     with store.sessions.begin() as s:
         log_touch.handle(_turn(s, cast, context, "1 done", "log_touch", [ent("ordinal", "1")]))
-    if len(listed.touches) > 1:
-        with store.sessions.begin() as s:
-            text = "skip 2 - no time"
-            skip_touch.handle(_turn(s, cast, context, text, "skip_touch", [ent("ordinal", "2")]))
+    with store.sessions.begin() as s:
+        text = "skip 2 - no time"
+        skip_touch.handle(_turn(s, cast, context, text, "skip_touch", [ent("ordinal", "2")]))
     _shown(store, cast, staff=cast.agent)  # someone else's suggestions do not count
     with store.sessions.begin() as s:
         later = NOW + dt.timedelta(hours=1)
         turn = turn_for(s, cast.advisor, "touch report", "touch_report", now=later)
         [report] = touch_report.handle(turn)
         assert isinstance(report, TouchReport)
-        assert report.staff_id == cast.advisor
-        today = dt.date(2026, 11, 23)
+        assert (report.staff_id, report.staff_name) == (cast.advisor, "Jonas Berg (HAM1)")
+        today = dt.date(2026, 11, 23)  # a Monday: this week so far is today
         assert (report.period_start, report.period_end) == (today, today)
-        skipped = 1 if len(listed.touches) > 1 else 0
-        assert (report.shown, report.done, report.skipped) == (len(listed.touches), 1, skipped)
-        assert report.open == len(listed.touches) - 1 - skipped
-        assert report.adoption == 1 / len(listed.touches)
-        assert report.skip_reasons == ((("no time", 1),) if skipped else ())
+        assert (report.shown, report.done, report.skipped, report.open) == (2, 1, 1, 0)
+        assert report.adoption == 1 / 2
+        assert report.skip_reasons == (("no time", 1),)
+        assert [(r.touch_id, r.done, r.skipped) for r in report.rows] == sorted(
+            [(t.touch_id, int(t.number == 1), int(t.number == 2)) for t in listed.touches]
+        )
         turn = turn_for(
             s,
             cast.advisor,
@@ -161,15 +162,39 @@ def test_touch_report_counts_this_weeks_outcomes_of_the_asker(store: Store, cast
         [last_week] = touch_report.handle(turn)
         assert isinstance(last_week, TouchReport)
         assert last_week.shown == 0 and last_week.adoption is None
-        assert last_week.period_start == dt.date(2026, 11, 16)
+        assert (last_week.period_start, last_week.period_end) == (
+            dt.date(2026, 11, 16),
+            dt.date(2026, 11, 22),
+        )
 
 
-def test_only_trainers_see_a_colleagues_report(store: Store, cast: Cast) -> None:
+def test_report_periods_named_by_the_nlu() -> None:
+    today = dt.date(2026, 11, 23)
+    assert touch_report.period_text(None, today) == "this-week"
+    assert touch_report.period_text("last_30_days", today) == "30d"
+    assert touch_report.period_text("this_quarter", today) == "2026-10-01..2026-11-23"
+    assert touch_report.period_text("last_quarter", today) == "2026-07-01..2026-09-30"
+
+
+def test_who_sees_which_report(store: Store, cast: Cast) -> None:
     with store.sessions.begin() as s:
         text = "how is jonas berg doing"
         turn = turn_for(s, cast.trainer, text, "touch_report", [ent("person", "jonas berg")])
         [report] = touch_report.handle(turn)
-        assert isinstance(report, TouchReport) and report.staff_name == "Jonas Berg"
+        assert isinstance(report, TouchReport)
+        assert (report.staff_id, report.staff_name) == (cast.advisor, "Jonas Berg (HAM1)")
+        [team] = touch_report.handle(turn_for(s, cast.trainer, "touch report", "touch_report"))
+        assert isinstance(team, TouchReport)
+        assert (team.staff_id, team.staff_name) == (None, "dealer group Nordauto Gruppe")
         turn = turn_for(s, cast.agent, text, "touch_report", [ent("person", "jonas berg")])
-        with pytest.raises(AccessDenied, match="only trainers and admins"):
+        with pytest.raises(AccessDenied, match="reports are for trainers and admins"):
+            touch_report.handle(turn)
+        turn = turn_for(
+            s,
+            cast.advisor,
+            "how is lea doing",
+            "touch_report",
+            [ent("person", "lea sommer", start=7, end=10)],
+        )
+        with pytest.raises(AccessDenied, match="advisors see only their own figures"):
             touch_report.handle(turn)
