@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -33,22 +32,12 @@ from bot.nlu_server import (
     train,
 )
 from knowledge.settings import Settings
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.bot.fake_rasa import fake_project
 
 
 @pytest.fixture()
 def project(tmp_path: Path) -> NLULayout:
-    """A copy of the NLU inputs with the fake rasa command."""
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "nlu", root / "nlu")
-    shutil.copy(REPO / "config.yml", root / "config.yml")
-    rasa = tmp_path / "rasa"
-    rasa.write_text(
-        f'#!/bin/sh\nexec "{sys.executable}" "{Path(__file__).parent / "fake_rasa.py"}" "$@"\n'
-    )
-    rasa.chmod(0o755)
-    return NLULayout(root=root, var_dir=tmp_path / "var", rasa=rasa)
+    return fake_project(tmp_path)
 
 
 @pytest.fixture()
