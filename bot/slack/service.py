@@ -3,16 +3,16 @@
 - **Access**: only staff known to the store (team id + user id) get customer data; anyone
   else gets a polite refusal naming ``concierge staff add …``, and the refusal is audited.
 - **Answering**: a message goes through the conversation (``deps.dialogue``); the slash
-  command and buttons take the structured path (no NLU). Answers go into the thread they
-  were asked in; in a channel that is not private they are ephemeral and contact details are
-  hidden.
+  command sends it the structured ``lookup …`` (never the NLU), and a customer chosen by
+  button whose conversation has expired gets a card directly (``card_for``). Answers go into
+  the thread they were asked in; in a channel that is not private they are ephemeral and
+  contact details are hidden.
 - **Failures**: a Slack API error, a store error or an NLU time-out gives the user a short
   apology in the thread and a log line with the cause — never a silent drop.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,14 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions.cards import touch_list
-from actions.resolve import CANDIDATES_SHOWN, candidate_items
-from actions.results import (
-    Apology,
-    CandidateList,
-    CustomerCardResult,
-    NoMatch,
-    Result,
-)
+from actions.results import Apology, CustomerCardResult, ErrorReason
 from actions.understanding import NLUUnavailable
 from bot.slack.blocks.common import Block
 from bot.slack.blocks.results import build_results, build_text
@@ -40,7 +33,6 @@ from knowledge.access import Viewer, staff_viewer
 from knowledge.audit import record_lookup
 from knowledge.card import build_card
 from knowledge.errors import AccessDenied, ConciergeError, InvalidInput, StoreUnavailable
-from knowledge.lookup import search
 from knowledge.models import StaffMember
 from knowledge.org import find_staff
 from knowledge.profile import load_profile
@@ -90,7 +82,7 @@ def viewer_for(staff: StaffMember, where: Where) -> Viewer:
     return staff_viewer(staff, channel=where.audit_channel, public=where.public)
 
 
-# --- the structured path (slash command, buttons): no NLU -------------------------------------
+# --- the structured path (a customer chosen by button): no NLU ---------------------------------
 
 
 def card_for(
@@ -120,57 +112,6 @@ def card_for(
     return CustomerCardResult(card=card, touches=touch_list(touches), matched_on=matched_on)
 
 
-def structured_lookup(
-    deps: SlackDeps, session: Session, staff: StaffMember, viewer: Viewer, query: str
-) -> list[Result]:
-    """Find the customer ``query`` names (name, phone, e-mail, VIN, plate, RO) without the NLU."""
-    now = deps.now()
-    result = search(
-        session,
-        query,
-        limit=CANDIDATES_SHOWN,
-        region=deps.settings.default_phone_region,
-        today=now.date(),
-    )
-    match = result.match
-    if match is not None:
-        return [
-            card_for(
-                deps,
-                session,
-                staff,
-                viewer,
-                match.customer_id,
-                how=result.query_kind,
-                matched_on=match.matched_on,
-            )
-        ]
-    record_lookup(
-        session,
-        actor=viewer.actor,
-        staff_id=viewer.staff_id,
-        customer_id=None,
-        channel=viewer.channel,
-        how=result.query_kind,
-        detail={
-            "query": query[:200],
-            "status": result.status,
-            "candidates": [c.customer_id for c in result.candidates],
-            "via": "slash_command",
-        },
-    )
-    if result.status == "candidates":
-        items = candidate_items(result.candidates)
-        question = (
-            f"{len(items)} customers fit {result.query!r} — which one?"
-            if len(items) > 1
-            else f"Do you mean {items[0].name}?"
-        )
-        return [CandidateList(result.query, items, question, "lookup_customer")]
-    message = result.message or f"I found nobody for {query!r}."
-    return [NoMatch(result.query, result.query_kind, message, result.suggestions)]
-
-
 # --- failing well ---------------------------------------------------------------------------
 
 
@@ -180,7 +121,7 @@ class Failure:
 
     user_text: str
     cause: str
-    reason: str
+    reason: ErrorReason
 
 
 def classify(exc: BaseException) -> Failure:
@@ -214,7 +155,7 @@ def classify(exc: BaseException) -> Failure:
 
 
 def apology_blocks(failure: Failure) -> tuple[str, list[Block]]:
-    return build_results([Apology(text=failure.user_text, reason=failure.reason)])  # type: ignore[arg-type]
+    return build_results([Apology(text=failure.user_text, reason=failure.reason)])
 
 
 # --- posting --------------------------------------------------------------------------------
@@ -315,7 +256,3 @@ def answer_message(
         post(client, where, user_id=user_id, text=reply_text, blocks=blocks)
 
     guarded(client, where, user_id=user_id, what=f"answering a {how}", work=work)
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

@@ -53,7 +53,7 @@ class WaitingCustomer:
     touches: TouchList | None
 
 
-def _refresh(now: dt.datetime) -> Block:
+def _refresh() -> Block:
     return actions(
         ids.HOME_REFRESH,
         button("Refresh", ids.HOME_REFRESH, "refresh"),
@@ -88,7 +88,7 @@ def build_advisor_home(
             f"Hello {esc(staff_name)} — customers on site, longest waiting first, with the "
             f"touches to do now. As of {now.strftime('%H:%M')} UTC."
         ),
-        _refresh(now),
+        _refresh(),
     ]
     if not waiting:
         blocks.append(section(":coffee: Nobody is waiting on site right now."))
@@ -108,7 +108,7 @@ def build_trainer_home(*, staff_name: str, report: Report, now: dt.datetime) -> 
     blocks: list[Block] = [
         header("Touch adoption this week"),
         context(f"Hello {esc(staff_name)} — as of {now.strftime('%Y-%m-%d %H:%M')} UTC."),
-        _refresh(now),
+        _refresh(),
         *build_report_blocks(report),
         context("More: `/concierge report 30d` · `concierge report --since 30d --format html`"),
     ]
