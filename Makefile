@@ -57,11 +57,33 @@ demo: setup
 	@$(CONCIERGE) nlu train
 	@$(CONCIERGE) chat
 
-test: setup
+test: setup chromium
 	@$(CONCIERGE) db ping --url '$(TEST_POSTGRES_URL)' >/dev/null || \
 	  { echo "error: make test needs PostgreSQL at $(TEST_POSTGRES_URL) (set TEST_POSTGRES_URL)"; exit 1; }
 	@$(MAKE) --no-print-directory check
 	$(BIN)/pytest -q --postgres-url '$(TEST_POSTGRES_URL)' $(PYTEST_ARGS)
+
+# --- a real browser for the HTML report ---------------------------------------------------------
+
+# Debian's headless Chromium: the test that opens the trainers' HTML report in a browser
+# needs it. Installed once (as root, with apt-get) and skipped when already there.
+CHROMIUM ?= /usr/bin/chromium
+.PHONY: chromium
+
+chromium: $(CHROMIUM)
+
+$(CHROMIUM):
+	@echo "installing Debian's chromium (headless, for the HTML report's browser test)"
+	@[ "$$(id -u)" = 0 ] || { echo "error: installing chromium needs root (apt-get): run" \
+	  "'sudo apt-get install -y --no-install-recommends chromium', or set CHROMIUM=/path" >&2; exit 1; }
+	@command -v apt-get >/dev/null || { echo "error: no apt-get here: install Chromium" \
+	  "yourself and set CHROMIUM=/path/to/chromium" >&2; exit 1; }
+	@apt-get update -qq || { echo "error: 'apt-get update' failed: the package sources" \
+	  "cannot be reached, so chromium cannot be installed" >&2; exit 1; }
+	@DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium \
+	  || { echo "error: 'apt-get install chromium' failed (see the lines above)" >&2; exit 1; }
+	@[ -x $(CHROMIUM) ] || { echo "error: chromium was installed but $(CHROMIUM) is" \
+	  "missing" >&2; exit 1; }
 
 # --- checks -----------------------------------------------------------------------------------
 

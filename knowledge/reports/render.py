@@ -259,11 +259,16 @@ def _heat_colour(rate: float) -> str:
     return "#" + "".join(f"{c:02x}" for c in channels)
 
 
+def _short(text: str, limit: int = 46) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def done_rate_heatmap(report: Report) -> str:
     """Done rate per touch (rows) over the weeks (columns); each cell says its numbers."""
     touches = report.touches
     weeks = report.weeks
-    label_w, cell_w, cell_h, top = 230, max(10, min(28, 820 // max(len(weeks), 1))), 20, 34
+    label_w, cell_h, top = 300, 20, 34
+    cell_w = max(10, min(56, 820 // max(len(weeks), 1)))
     width = label_w + cell_w * len(weeks) + 70
     height = top + cell_h * max(len(touches), 1) + 16
     parts = [
@@ -282,7 +287,7 @@ def done_rate_heatmap(report: Report) -> str:
     for row, t in enumerate(touches):
         y = top + row * cell_h
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{_e(t.title[:36])}</text>'
+            f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{_e(_short(t.title))}</text>'
         )
         for i, (w, c) in enumerate(zip(weeks, report.touch_weeks[t.touch_id], strict=True)):
             x = label_w + i * cell_w
@@ -463,8 +468,8 @@ def comparison_chart(report: Report) -> str:
     if comp is None:
         return ""
     ids = comp.touch_ids()
-    width, row_h, left, top = 760, 26, 230, 10
-    scale = (width - left - 80) / 1.0
+    width, row_h, left, top = 840, 26, 300, 10
+    scale = width - left - 80
     height = top + row_h * max(len(ids), 1) + 10
     parts = [
         f'<svg id="chart-compare" class="chart" role="img" viewBox="0 0 {width} {height}" '
@@ -476,7 +481,7 @@ def comparison_chart(report: Report) -> str:
         y = top + i * row_h
         parts.append(
             f'<text x="{left - 6}" y="{y + 16}" text-anchor="end">'
-            f"{_e(titles.get(touch_id, touch_id)[:36])}</text>"
+            f"{_e(_short(titles.get(touch_id, touch_id)))}</text>"
         )
         for j, (side, colour) in enumerate(((comp.a, "var(--a)"), (comp.b, "var(--b)"))):
             c = side.touches.get(touch_id)
@@ -649,7 +654,10 @@ read them with care.</p>
 
 <section><h2>Per touch</h2>{_touch_table(report.touches)}</section>
 
-<section><h2>Per week</h2>{weekly_line_chart(report)}
+<section><h2>Per week</h2>
+<div class="legend"><span><i style="background:#c9d2dc"></i>suggested (left scale)</span>
+<span><i style="background:var(--done)"></i>done rate (right scale)</span></div>
+{weekly_line_chart(report)}
 <table id="table-weeks"><thead><tr><th>week</th><th>from</th>{COUNT_HEAD}
 <th>score, touches done</th><th>visits</th><th>score, none done</th><th>visits</th></tr></thead>
 <tbody>{week_rows}</tbody></table></section>
