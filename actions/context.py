@@ -75,6 +75,7 @@ AWAITING = (
     "customer_confirm",
     "intent_confirm",
     "vehicle_choice",
+    "wait_mode",
 )
 
 

@@ -198,6 +198,7 @@ def handle(turn: Turn) -> list[Result]:
             )
         if len(vehicles) > 1:
             turn.context.set_customer(customer_id, profile.display_name)
+            turn.audit(customer_id, how=found.how, detail={"shown": "vehicles to choose from"})
             return _ask_vehicle(turn, profile.display_name, vehicles)
         visit = _walk_in(turn, customer_id, vehicles[0].vehicle_id, mode)
         created = changed = True
@@ -225,6 +226,7 @@ def handle(turn: Turn) -> list[Result]:
     )
     results: list[Result] = [card]
     if not visit.wait_mode:
+        turn.context.awaiting = "wait_mode"
         results.append(
             Question(
                 text=f"Is {card.card.greeting} waiting, or dropping the car off?",

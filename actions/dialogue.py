@@ -395,10 +395,12 @@ class Dialogue:
                 text, "choose_option", 1.0, [Entity("ordinal", number, 0, len(text), 1.0)]
             )
             return router.dispatch(turn, "choose_option")
-        after_check_in = (
-            context.customer_id is not None and context.last_intent == "customer_arrived"
+        answers_wait_mode = (
+            context.awaiting == "wait_mode"
+            and context.customer_id is not None
+            and not text.rstrip().endswith("?")
         )
-        if after_check_in and len(words(text)) <= 4 and wait_mode(text):
+        if answers_wait_mode and len(words(text)) <= 4 and wait_mode(text):
             # "she's waiting" / "drop-off": the answer to "waiting or dropping off?"
             turn.understanding = Understanding(text, "customer_arrived", 1.0)
             return router.dispatch(turn, "customer_arrived")

@@ -148,6 +148,12 @@ def handle(turn: Turn) -> list[Result]:
     if written:
         turn.session.flush()
         turn.wrote = True
+    turn.audit(
+        customer.id,
+        how=found.how,
+        detail={"written": [f"{k}: {v}" for k, v in written]},
+        action="preference",
+    )
     turn.context.set_customer(
         customer.id,
         customer.display_name,

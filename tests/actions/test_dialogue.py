@@ -383,3 +383,26 @@ def test_a_lone_name_read_as_a_choice_is_looked_up(store: Store, cast: Cast) -> 
     [offer] = Chat(store, fake, cast.advisor).say("priya").results
     assert isinstance(offer, CandidateList)
     assert offer.question.startswith("Do you mean Priya Patel")
+
+
+def test_waiting_or_drop_off_is_answered_in_a_word(store: Store, cast: Cast) -> None:
+    fake = FakeNLU({"he's here": "customer_arrived", "is he waiting?": "service_history"})
+    chat = Chat(store, fake, cast.advisor)
+    chat.say("lookup kenji tanaka")
+    arrived = chat.say("he's here")
+    card, question = arrived.results
+    assert isinstance(card, CustomerCardResult) and card.check_in is not None
+    assert card.check_in.created and card.check_in.wait_mode == ""
+    assert isinstance(question, Question)
+    assert question.text == "Is Kenji waiting, or dropping the car off?"
+    assert arrived.awaiting == "wait_mode"
+    answered = chat.say("drop-off")
+    assert answered.structured and "drop-off" not in fake.calls
+    [card] = answered.results
+    assert isinstance(card, CustomerCardResult) and card.check_in is not None
+    assert card.check_in.wait_mode == "drop_off" and not card.check_in.created
+    # Once answered, a question about waiting is a question again, not an answer.
+    assert chat.say("is he waiting?").intent == "service_history"
+    with store.sessions() as s:
+        visit = s.scalars(select(ServiceVisit).where(ServiceVisit.customer_id == cast.kenji)).one()
+        assert (visit.status, visit.wait_mode) == ("arrived", "drop_off")
