@@ -27,6 +27,10 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
 
 from actions.dialogue import Dialogue
 from actions.turn import DialogueSettings
@@ -101,6 +105,12 @@ def build_app(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=WEB_API_TIMEOUT_S,
+        # A dropped connection is retried once; Slack's rate limit (HTTP 429, about one
+        # message a second per channel) is waited out as its Retry-After header says.
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=1),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+        ],
     )
     app = App(
         client=client,

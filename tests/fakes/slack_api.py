@@ -104,6 +104,8 @@ class FakeSlackAPI:
                 status, payload = fake._answer(self.path, self.headers, raw)
                 body = json.dumps(payload).encode()
                 self.send_response(status)
+                if status == 429:
+                    self.send_header("Retry-After", "0")
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -148,7 +150,8 @@ class FakeSlackAPI:
     # --- steering --------------------------------------------------------------------------
 
     def fail_next(self, method: str, error: str = "internal_error") -> None:
-        """The next call of ``method`` answers ``{"ok": false, "error": error}``."""
+        """The next call of ``method`` answers ``{"ok": false, "error": error}`` — or, for
+        ``error="ratelimited"``, HTTP 429 with ``Retry-After: 0`` as Slack does."""
         with self._cond:
             self._failures.setdefault(method, []).append(error)
 
@@ -206,7 +209,7 @@ class FakeSlackAPI:
             error = failures.pop(0) if failures else None
             self._cond.notify_all()
         if error is not None:
-            return 200, {"ok": False, "error": error}
+            return (429 if error == "ratelimited" else 200), {"ok": False, "error": error}
         return 200, self._result(method, args)
 
     def _result(self, method: str, args: dict[str, Any]) -> dict[str, Any]:

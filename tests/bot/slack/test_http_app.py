@@ -673,3 +673,13 @@ def test_a_question_s_quick_answer_button_continues_the_thread(slack: SlackWorld
     vehicles = slack.api.wait_for("chat.postMessage", 2)[1]
     assert vehicles.args["thread_ts"] == MENTION_TS
     assert "2021 BMW X5" in vehicles.text_of_blocks()
+
+
+def test_slack_s_rate_limit_is_waited_out_and_the_answer_still_arrives(slack: SlackWorld) -> None:
+    slack.api.fail_next("chat.postMessage", "ratelimited")
+    slack.send.event(event_envelope(mention("who is Maria Gonzales?"), team_id=TEAM))
+    first, second = slack.api.wait_for("chat.postMessage", 2)
+    assert first.args == second.args  # the same answer, sent again after Retry-After
+    assert second.blocks()[0]["text"]["text"] == "Maria Gonzales"
+    slack.api.quiet_for(0.3)
+    assert len(slack.api.of("chat.postMessage")) == 2
