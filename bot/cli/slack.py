@@ -38,7 +38,7 @@ def slack(
     with store() as opened:
         deps = make_deps(config, opened)
         app = build_app(config, deps, socket_mode=socket_mode)
-        purge_claims(opened, now=deps.now())
+        purge_claims(deps.transaction, now=deps.now())
         if socket_mode:
             console.print("Concierge is connecting to Slack over Socket Mode (Ctrl-C stops it)")
             run_socket_mode(app, config.slack_app_token)
