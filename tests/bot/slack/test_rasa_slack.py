@@ -12,11 +12,13 @@ from knowledge.touches import PlaybookHolder
 from tests.bot.slack.conftest import PRIVATE, TEAM, SlackWorld, running_slack
 from tests.bot.slack.test_http_app import MENTION_TS, mention, touch_buttons
 from tests.fakes.slack_api import event_envelope
-from tests.integration.conftest import nlu_client, nlu_server
 
 pytestmark = pytest.mark.rasa
 
-__all__ = ["nlu_client", "nlu_server"]  # the real NLU server's fixtures, used below
+# The real NLU server's session fixtures live with the other real-model tests.
+_integration = pytest.importorskip("tests.integration.conftest")
+nlu_server = _integration.nlu_server
+nlu_client = _integration.nlu_client
 
 
 @pytest.fixture()
