@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
@@ -76,6 +77,7 @@ _SPELLING = (
 )
 
 
+@lru_cache(maxsize=200_000)
 def spelling_key(token: str) -> str:
     """One spelling for names people write several ways: Stephan/Stefan, Meyer/Meier, Marc/Mark."""
     for pattern, repl in _SPELLING:

@@ -51,5 +51,40 @@ def insert_returning_ids(session: Session, table: Table, rows: list[dict[str, An
     """Insert rows and return their new ids in the order given."""
     if not rows:
         return []
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite gives each new row of an INTEGER PRIMARY KEY table the largest id so far
+        # plus one, in the order the rows are inserted: the ids, sorted, are the rows' ids
+        # in order. (Asking SQLAlchemy to sort them sends one statement per row.)
+        stmt = table.insert().returning(table.c.id)
+        return sorted(session.execute(stmt, rows).scalars().all())
     stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
     return list(session.execute(stmt, rows).scalars().all())
+
+
+def bulk_insert(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    ignore: bool = False,
+) -> None:
+    """Insert plain rows (numbers and text only) straight through the driver's executemany.
+
+    For the tables written millions of times per import (blocking keys, members) the
+    statement compilation and parameter processing of the ORM layer costs more than the
+    insert itself.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    names = ", ".join(f'"{c}"' for c in columns)
+    if connection.dialect.name == "postgresql":
+        marks = ", ".join(["%s"] * len(columns))
+        tail = " ON CONFLICT DO NOTHING" if ignore else ""
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}){tail}'
+    else:
+        marks = ", ".join(["?"] * len(columns))
+        verb = "INSERT OR IGNORE" if ignore else "INSERT"
+        sql = f'{verb} INTO "{table.name}" ({names}) VALUES ({marks})'
+    connection.exec_driver_sql(sql, list(rows))

@@ -450,13 +450,24 @@ def _choice_weighted(rng: random.Random, weights: dict[str, int]) -> str:
 class World:
     """People and their vehicles, deterministic for a seed."""
 
-    def __init__(self, people: int, seed: int, today: dt.date, profile: Profile) -> None:
+    def __init__(
+        self,
+        people: int,
+        seed: int,
+        today: dt.date,
+        profile: Profile,
+        *,
+        used_emails: set[str] | None = None,
+        first_pid: int = 1,
+    ) -> None:
         self.rng = random.Random(seed)
         self.today = today
         self.profile = profile
         self.people: list[Person] = []
         self.serial = seed * 1_000_003 % 900_000
-        self.used_emails: set[str] = set()
+        # An e-mail address belongs to one person: worlds generated in chunks share this.
+        self.used_emails: set[str] = used_emails if used_emails is not None else set()
+        self.first_pid = first_pid
         self._make(people)
 
     # --- names and contact data ---------------------------------------------------------
@@ -514,7 +525,7 @@ class World:
             given, family, gender = rng.choice(_COMMON_NAMES)
         street, number, postcode, city = address
         person = Person(
-            pid=len(self.people) + 1,
+            pid=self.first_pid + len(self.people),
             gender=gender,
             given=given,
             family=family,

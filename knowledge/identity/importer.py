@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
+import queue as queue_module
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -101,6 +103,119 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+@dataclass
+class ParsedBatch:
+    """A batch of rows, parsed: what the database side of an import works on."""
+
+    last_index: int
+    rows: int
+    parsed: list[ParsedRow]
+    people: list[PersonInput]
+    rejects: list[tuple[int, str, str]]
+
+
+def parse_batch(rows: list[Row], parser: RowParser) -> ParsedBatch:
+    parsed: list[ParsedRow] = []
+    rejects: list[tuple[int, str, str]] = []
+    for row in rows:
+        if row.problem is not None:
+            rejects.append((row.line, row.problem.reason, row.problem.raw[:2000]))
+            continue
+        assert row.data is not None
+        try:
+            parsed.append(parser.parse(row.line, row.data))
+        except RowRejected as exc:
+            rejects.append((row.line, str(exc), _raw(row.data)))
+    people = [
+        PersonInput(p.person, p.person_payload or {}, payload_hash(p.person_payload or {}))
+        for p in parsed
+        if p.person is not None
+    ]
+    return ParsedBatch(rows[-1].index, len(rows), parsed, people, rejects)
+
+
+# Files larger than this are parsed in a second process while this one matches and writes
+# (parsing — phone numbers, dates, names — is a third of the work). Smaller ones inline.
+PARALLEL_FROM_BYTES = 4_000_000
+
+
+def _parse_worker(
+    source: str,
+    path: str,
+    today: dt.date,
+    dealers: dict[str, int],
+    resume_at: int,
+    batch_size: int,
+    queue: Any,
+) -> None:
+    try:
+        mapping = load_mapping(source)
+        parser = RowParser(mapping, today=today, dealers=dealers)
+        rows = (r for r in read_rows(Path(path), mapping) if r.index >= resume_at)
+        for batch in _batches(rows, batch_size):
+            queue.put(parse_batch(batch, parser))
+        queue.put(None)
+    except BaseException as exc:  # reported to the importing process, which raises it
+        queue.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class BatchSource:
+    """Parsed batches of a file from ``resume_at`` on — from a second process when the file
+    is large, so that parsing overlaps with matching and writing."""
+
+    def __init__(
+        self,
+        source: str,
+        mapping: SourceMapping,
+        path: Path,
+        parser: RowParser,
+        resume_at: int,
+        batch_size: int,
+    ) -> None:
+        self.source, self.mapping, self.path, self.parser = source, mapping, path, parser
+        self.resume_at, self.batch_size = resume_at, batch_size
+        self.parallel = path.stat().st_size >= PARALLEL_FROM_BYTES
+        self.process: Any = None
+        self.queue: Any = None
+
+    def start(self) -> None:
+        if not self.parallel:
+            return
+        context = multiprocessing.get_context("spawn")
+        self.queue = context.Queue(maxsize=6)
+        self.process = context.Process(
+            target=_parse_worker,
+            args=(self.source, str(self.path), self.parser.today, self.parser.dealers,
+                  self.resume_at, self.batch_size, self.queue),
+            daemon=True,
+        )  # fmt: skip
+        self.process.start()
+
+    def __iter__(self) -> Iterator[ParsedBatch]:
+        if not self.parallel:
+            rows = (r for r in read_rows(self.path, self.mapping) if r.index >= self.resume_at)
+            for batch in _batches(rows, self.batch_size):
+                yield parse_batch(batch, self.parser)
+            return
+        while True:
+            try:
+                item = self.queue.get(timeout=5)
+            except queue_module.Empty:
+                if not self.process.is_alive():
+                    raise RuntimeError("the parsing process ended unexpectedly") from None
+                continue
+            if item is None:
+                return
+            if isinstance(item, tuple):
+                raise RuntimeError(f"parsing {self.path.name} failed: {item[1]}")
+            yield item
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=5)
 
 
 def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
@@ -224,18 +339,19 @@ def import_file(
         index_unindexed_customers(store)
     parser = RowParser(mapping, today=day, dealers=dealers)
     resolver = PeopleResolver(shared, config)
+    batches = BatchSource(str(source), mapping, path, parser, resume_at, batch_size)
+    batches.start()  # a large file's rows are parsed while the pre-scan runs
     total, report.shared_values = _prescan(path, mapping, shared, resolver.names)
     report.rows_total = total
     done = resume_at
     if progress:
         progress(done, total)
     try:
-        rows = (r for r in read_rows(path, mapping) if r.index >= resume_at)
-        for number, batch in enumerate(_batches(rows, batch_size), start=1):
+        for number, batch in enumerate(batches, start=1):
             t0 = time.perf_counter()
             with store.sessions.begin() as session:
-                counts = _import_batch(session, system_id, run_id, batch, parser, resolver)
-                done = batch[-1].index + 1
+                counts = _import_batch(session, system_id, run_id, batch, resolver)
+                done = batch.last_index + 1
                 session.execute(
                     update(ImportRun)
                     .where(ImportRun.id == run_id)
@@ -251,7 +367,7 @@ def import_file(
                 )
             for key, value in counts.items():
                 setattr(report, key, getattr(report, key) + value)
-            report.batch_seconds.append((len(batch), time.perf_counter() - t0))
+            report.batch_seconds.append((batch.rows, time.perf_counter() - t0))
             if progress:
                 progress(done, total)
             if after_batch:
@@ -263,6 +379,7 @@ def import_file(
                 .values(status=ImportStatus.DONE.value, finished_at=utcnow(), rows_done=total)
             )
     except BaseException:
+        batches.stop()
         with store.sessions.begin() as session:
             session.execute(
                 update(ImportRun)
@@ -278,46 +395,28 @@ def _import_batch(
     session: Session,
     system_id: int,
     run_id: int,
-    batch: list[Row],
-    parser: RowParser,
+    batch: ParsedBatch,
     resolver: PeopleResolver,
 ) -> dict[str, int]:
     counts = dict.fromkeys(("created", "merged", "updated", "unchanged", "reviewed", "rejected"), 0)
-    rejects: list[dict[str, Any]] = []
-    parsed: list[ParsedRow] = []
-    for row in batch:
-        if row.problem is not None:
-            rejects.append(
-                {"run_id": run_id, "line": row.line, "reason": row.problem.reason,
-                 "raw": row.problem.raw[:2000]}
-            )  # fmt: skip
-            continue
-        assert row.data is not None
-        try:
-            parsed.append(parser.parse(row.line, row.data))
-        except RowRejected as exc:
-            rejects.append(
-                {"run_id": run_id, "line": row.line, "reason": str(exc), "raw": _raw(row.data)}
-            )
-    counts["rejected"] = len(rejects)
-    if rejects:
+    counts["rejected"] = len(batch.rejects)
+    if batch.rejects:
         # A resumed batch may already hold some of these lines' rejects.
-        insert_ignore(session, _REJECT, rejects)
-
-    people = [
-        PersonInput(p.person, p.person_payload or {}, payload_hash(p.person_payload or {}))
-        for p in parsed
-        if p.person is not None
-    ]
+        insert_ignore(
+            session,
+            _REJECT,
+            [{"run_id": run_id, "line": line, "reason": reason, "raw": raw}
+             for line, reason, raw in batch.rejects],
+        )  # fmt: skip
     owners: dict[str, int] = {}
-    if people:
-        outcomes = resolver.resolve(session, system_id, people)
+    if batch.people:
+        outcomes = resolver.resolve(session, system_id, batch.people)
         for source_id, outcome in outcomes.items():
             owners[source_id] = outcome.customer_id
             counts[outcome.action] += 1
             counts["reviewed"] += outcome.reviews
-    if any(p.vehicle for p in parsed):
-        _apply_vehicles(session, system_id, parsed, owners, counts)
+    if any(p.vehicle for p in batch.parsed):
+        _apply_vehicles(session, system_id, batch.parsed, owners, counts)
     return counts
 
 

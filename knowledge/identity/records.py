@@ -19,6 +19,27 @@ import phonenumbers
 
 from knowledge.normalize import fold, name_tokens
 
+# Names, streets and postcodes repeat across a customer base: their comparable forms are
+# computed once per process.
+_CACHE = 200_000
+
+
+@lru_cache(maxsize=_CACHE)
+def tokens(text: str) -> tuple[str, ...]:
+    return tuple(name_tokens(text))
+
+
+@lru_cache(maxsize=_CACHE)
+def tokens_de(text: str) -> tuple[str, ...]:
+    return tuple(name_tokens(text.translate(_UMLAUTS)))
+
+
+@lru_cache(maxsize=_CACHE)
+def compact(text: str) -> str:
+    """Folded, letters and digits only: postcodes, cities."""
+    return _NOT_ALNUM.sub("", fold(text))
+
+
 _HOUSE_NUMBER = re.compile(r"(\d+)\s*([a-z])?\b")
 # Street-type words spelled many ways; reduced to one form so "Hauptstraße 5" and
 # "Hauptstr. 5" compare equal.
@@ -125,7 +146,7 @@ class PersonRecord:
         return MatchView.of(self)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=_CACHE)
 def is_fixed_line(e164: str) -> bool:
     """A landline rings for the whole household; a mobile belongs to one person."""
     try:
@@ -135,6 +156,7 @@ def is_fixed_line(e164: str) -> bool:
     return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE
 
 
+@lru_cache(maxsize=_CACHE)
 def street_key(street: str) -> tuple[str, str]:
     """(street name, house number) in comparable form: 'Hauptstraße 5 a' → ('hauptstr', '5a')."""
     text = fold(street)
@@ -153,9 +175,9 @@ def street_key(street: str) -> tuple[str, str]:
 def normalized_address(record: PersonRecord) -> str:
     """The comparable one-line form stored in ``contact_point.normalized`` for an address."""
     name, number = street_key(record.street or "")
-    postcode = _NOT_ALNUM.sub("", fold(record.postcode or ""))
-    city = _NOT_ALNUM.sub("", fold(record.city or ""))
-    line2 = _NOT_ALNUM.sub("", fold(record.address_line2 or ""))
+    postcode = compact(record.postcode or "")
+    city = compact(record.city or "")
+    line2 = compact(record.address_line2 or "")
     country = (record.country or "").upper()
     return "|".join((country, postcode, city, name, number, line2))
 
@@ -192,14 +214,14 @@ class MatchView:
         family_raw = record.family_name or record.company_name or ""
         return cls(
             record=record,
-            given=tuple(name_tokens(given_raw)),
-            family=tuple(name_tokens(family_raw)),
-            given_de=tuple(name_tokens(given_raw.translate(_UMLAUTS))),
-            family_de=tuple(name_tokens(family_raw.translate(_UMLAUTS))),
+            given=tokens(given_raw),
+            family=tokens(family_raw),
+            given_de=tokens_de(given_raw),
+            family_de=tokens_de(family_raw),
             dob=dob,
             phones=frozenset(record.phones),
             emails=frozenset(record.emails),
-            postcode=_NOT_ALNUM.sub("", fold(record.postcode or "")),
+            postcode=compact(record.postcode or ""),
             street=street,
             number=number,
         )

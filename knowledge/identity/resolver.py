@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 
 from knowledge.identity.cluster import Candidate, MatchConfig, decide
 from knowledge.identity.compare import compare
-from knowledge.identity.dbio import chunked, insert_ignore, insert_returning_ids, table_of
+from knowledge.identity.dbio import (
+    bulk_insert,
+    chunked,
+    insert_ignore,
+    insert_returning_ids,
+    table_of,
+)
 from knowledge.identity.frequency import NameFrequencies
 from knowledge.identity.golden import contact_values, golden_fields
 from knowledge.identity.junk import SHARED_MIN_PEOPLE, SharedValues
@@ -86,7 +92,11 @@ class Member:
 class _Work:
     inp: PersonInput
     view: MatchView
+    # Blocking keys to look candidates up by (too common ones are dropped during the run).
     keys: dict[int, tuple[str, str]]
+    # Phone/e-mail → key, and every key the record gives its customer (written as is).
+    vkeys: dict[str, int] = field(default_factory=dict)
+    all_keys: set[int] = field(default_factory=set)
     sr_id: int | None = None  # set for a corrected record
     old_customer: int | None = None
     target: int = 0
@@ -281,18 +291,23 @@ class PeopleResolver:
                 continue
             view = inp.record.view()
             self._mark_shared(view)
-            item = _Work(inp, view, blocking_keys(view))
+            keys = blocking_keys(view)
+            vkeys = value_keys(view)
+            item = _Work(inp, view, keys, vkeys, set(keys) | set(vkeys.values()))
             if known:
                 item.sr_id, item.old_customer = known[0], known[1]
             work.append(item)
         if not work:
             return outcomes
         self.names.load(session, [w.view for w in work])
+        for item in work:
+            self.names.mark(item.view)
 
         all_keys: set[int] = set()
         for item in work:
             all_keys.update(item.keys)
-            all_keys.update(value_keys(item.view).values())
+            # A value known to be shared is carried by many: never fetch its holders.
+            all_keys.update(k for v, k in item.vkeys.items() if v not in item.view.shared)
         key_customers = self.lookup_keys(session, all_keys)
         self._detect_shared_in_store(work, key_customers)
 
@@ -311,7 +326,7 @@ class PeopleResolver:
         self, work: list[_Work], key_customers: dict[int, list[int]]
     ) -> None:
         for item in work:
-            for value, key in value_keys(item.view).items():
+            for value, key in item.vkeys.items():
                 count = len(key_customers.get(key, ()))
                 if count >= SHARED_MIN_PEOPLE and value not in item.view.shared:
                     kind = "email" if "@" in value else "phone"
@@ -319,8 +334,14 @@ class PeopleResolver:
                     item.view.shared.add(value)
                     item.keys.pop(key, None)
                     self.oversized.add(key)
-            for key in list(item.keys):
-                if len(key_customers.get(key, ())) > MAX_BLOCK_CUSTOMERS:
+            for key, (kind, _) in list(item.keys.items()):
+                holders = len(key_customers.get(key, ()))
+                if kind == "n" and holders > 1:
+                    # The full-name block only serves rare names: a name two customers
+                    # carry already is not rare, and its block can be huge.
+                    item.keys.pop(key)
+                    item.view.rare_name = False
+                elif holders > MAX_BLOCK_CUSTOMERS:
                     self.oversized.add(key)
                     item.keys.pop(key)
 
@@ -356,7 +377,6 @@ class PeopleResolver:
 
         for item in work:
             view = item.view
-            self.names.mark(view)
             if item.sr_id is None:
                 self.names.add(view)
             member = Member(item.inp.record, view, item.sr_id)
@@ -384,7 +404,7 @@ class PeopleResolver:
                     holders_n.update(canon(c) for c in overlay.get(nkey, ()))
                     view.rare_name = len(holders_n) <= 1
             household: set[str] = set()
-            for value, key in value_keys(view).items():
+            for value, key in item.vkeys.items():
                 if value in view.shared:
                     continue
                 holders = {canon(c) for c in key_customers.get(key, ())}
@@ -486,7 +506,7 @@ class PeopleResolver:
         touched: set[int],
         members: dict[int, list[Member]],
         now: Any,
-    ) -> list[dict[str, Any]]:
+    ) -> list[tuple[int | None, int, str]]:
         """A customer the store made itself (staff, demo data) gets its own record as a
         member the first time an import joins it, so its values keep counting — and keep
         winning survivorship (trust rank 0) — from then on."""
@@ -514,19 +534,17 @@ class PeopleResolver:
                 }
             )
         ids = insert_returning_ids(session, _SOURCE_RECORD, rows)
-        out = []
+        out: list[tuple[int | None, int, str]] = []
         for (cid, m), sr_id in zip(natives, ids, strict=True):
             m.sr_id, m.native = sr_id, False
-            out.append(
-                {"source_record_id": sr_id, "customer_id": cid, "features": m.record.to_json()}
-            )
+            out.append((sr_id, cid, m.record.to_json()))
         return out
 
     @staticmethod
     def _add_overlay(overlay: dict[int, set[int]], item: _Work, target: int) -> None:
         for key in item.keys:
             overlay[key].add(target)
-        for key in value_keys(item.view).values():
+        for key in item.vkeys.values():
             overlay[key].add(target)
 
     # --- writing ------------------------------------------------------------------------
@@ -631,16 +649,9 @@ class PeopleResolver:
             for m in members[rid(w.target)]:
                 if m.record is w.inp.record:
                     m.sr_id = w.sr_id
-        member_rows = [
-            {
-                "source_record_id": w.sr_id,
-                "customer_id": rid(w.target),
-                "features": w.inp.record.to_json(),
-            }
-            for w in work
-        ]
+        member_rows = [(w.sr_id, rid(w.target), w.inp.record.to_json()) for w in work]
         member_rows.extend(self._persist_natives(session, touched, members, now))
-        session.execute(_MEMBER.insert(), member_rows)
+        bulk_insert(session, _MEMBER, ("source_record_id", "customer_id", "features"), member_rows)
 
         # 4. Blocking keys, contact points and reviews.
         self._write_keys(session, work, members, real, rebuild, rid)
@@ -694,10 +705,9 @@ class PeopleResolver:
             cid = rid(w.target)
             if cid in rebuild:
                 continue
-            pairs.update((k, cid) for k in blocking_keys(w.view))
             # Values (shared ones too) are keyed so the store can count who carries them.
-            pairs.update((k, cid) for k in value_keys(w.view).values())
-        insert_ignore(session, _KEY, [{"key": k, "customer_id": c} for k, c in sorted(pairs)])
+            pairs.update((k, cid) for k in w.all_keys)
+        bulk_insert(session, _KEY, ("key", "customer_id"), sorted(pairs), ignore=True)
 
     def _write_contacts(
         self,

@@ -385,3 +385,26 @@ def test_progress_reports_rows(store: Store, files: Files) -> None:
     run(store, "generic-people", write_generic(files("p.csv"), PEOPLE), batch_size=3,
         progress=lambda done, total: seen.append((done, total)))  # fmt: skip
     assert seen == [(0, 7), (3, 7), (6, 7), (7, 7)]
+
+
+def test_a_large_file_is_parsed_in_a_second_process_with_the_same_result(
+    store: Store, files: Files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from knowledge import db as store_db
+    from knowledge.identity import importer
+
+    path = write_generic(files("p.csv"), PEOPLE)
+    monkeypatch.setattr(importer, "PARALLEL_FROM_BYTES", 1)
+    report = run(store, "generic-people", path, batch_size=2)
+    assert (report.created, report.merged, report.rejected) == (3, 2, 2)  # type: ignore[attr-defined]
+    monkeypatch.setattr(importer, "PARALLEL_FROM_BYTES", 10**12)
+    inline_url = f"sqlite:///{tmp_path / 'inline.sqlite'}"
+    engine = store_db.make_engine(inline_url)
+    store_db.upgrade(engine)
+    engine.dispose()
+    inline = store_db.open_store(inline_url)
+    try:
+        run(inline, "generic-people", path, batch_size=2)
+        assert clusters(store) == clusters(inline)
+    finally:
+        inline.dispose()
