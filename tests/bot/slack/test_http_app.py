@@ -683,3 +683,24 @@ def test_slack_s_rate_limit_is_waited_out_and_the_answer_still_arrives(slack: Sl
     assert second.blocks()[0]["text"]["text"] == "Maria Gonzales"
     slack.api.quiet_for(0.3)
     assert len(slack.api.of("chat.postMessage")) == 2
+
+
+def test_done_on_the_home_tab_records_it_and_publishes_the_tab_again(slack: SlackWorld) -> None:
+    slack.send.event(event_envelope(home_opened(ADVISOR), team_id=TEAM))
+    [home] = slack.api.wait_for("views.publish")
+    sid = touch_buttons(home)[0]["block_id"].split(":")[1]
+    payload = {
+        "type": "block_actions",
+        "team": {"id": TEAM},
+        "user": {"id": ADVISOR, "team_id": TEAM},
+        "container": {"type": "view", "view_id": "V0HOME"},
+        "view": {"id": "V0HOME", "type": "home", "blocks": home.blocks()},
+        "actions": [{"action_id": ids.TOUCH_DONE, "type": "button", "value": sid}],
+    }
+    slack.send.interaction(payload)
+    again = slack.api.wait_for("views.publish", 2)[1]
+    assert again.args["user_id"] == ADVISOR
+    with slack.store.sessions() as s:
+        assert s.get_one(TouchSuggestion, int(sid)).outcome == "done"
+    # Done now, the touch is not suggested again for this visit.
+    assert f"touch:{sid}" not in [b.get("block_id") for b in again.blocks()]
