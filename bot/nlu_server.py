@@ -512,8 +512,9 @@ def ensure_server(
 ) -> ServerInfo:
     """A healthy server for the current model: reused when one runs, else trained and started.
 
-    ``port`` defaults to the port of NLU_URL. A managed server serving an older model is
-    stopped and replaced.
+    A running managed server is reused on whatever port it listens, unless ``port`` asks for
+    another one; a new server listens on ``port`` or else NLU_URL's. A managed server serving
+    an older model (or the wrong port) is stopped and replaced.
     """
     model = train(layout, progress=progress)
     token = server_token(layout, settings)
@@ -523,7 +524,8 @@ def ensure_server(
     ):
         info = read_state(layout, token)
         if info and _process(info):
-            if served_model(info.url, token) == model.model.name and info.port == wanted:
+            right_port = port is None or info.port == port
+            if right_port and served_model(info.url, token) == model.model.name:
                 return info
             if progress:
                 progress(f"stopping the NLU server on port {info.port} (outdated model or port)")
@@ -659,9 +661,13 @@ def wait_for_exit(layout: NLULayout, info: ServerInfo) -> int | None:
     return code if isinstance(code, int) else None
 
 
-def stop_server(layout: NLULayout, settings: Settings) -> ServerInfo | None:
+def stop_server(
+    layout: NLULayout, settings: Settings, progress: Progress | None = None
+) -> ServerInfo | None:
     """Stop the managed server; the info of the server stopped, or None if none ran."""
-    with _file_lock(layout.state_dir / "server.lock", "waiting for a server start", None):
+    with _file_lock(
+        layout.state_dir / "server.lock", "waiting for a start of the NLU server to end", progress
+    ):
         info = read_state(layout, server_token(layout, settings))
         if info is None:
             return None

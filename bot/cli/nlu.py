@@ -131,7 +131,8 @@ def serve_command(
 @one_line_errors
 def stop_command() -> None:
     """Stop the NLU server this project started."""
-    stopped = stop_server(layout(), settings())
+    with nlu_progress("stopping the NLU server") as progress:
+        stopped = stop_server(layout(), settings(), progress)
     if stopped is None:
         console.print("no NLU server was running")
     else:

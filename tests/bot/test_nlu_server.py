@@ -232,6 +232,19 @@ def test_a_dead_server_record_is_replaced(project: NLULayout, config: Settings) 
     assert second.pid != first.pid
 
 
+@pytest.mark.usefixtures("cleanup")
+def test_a_running_server_is_reused_on_its_port_unless_another_is_asked(
+    project: NLULayout, config: Settings
+) -> None:
+    elsewhere = free_port()
+    first = ensure_server(project, config, port=elsewhere)
+    assert first.port == elsewhere != nlu_server.port_from_url(config.nlu_url)
+
+    assert ensure_server(project, config) == first
+    moved = ensure_server(project, config, port=free_port())
+    assert moved.pid != first.pid and moved.port != elsewhere
+
+
 def test_busy_port_is_reported(project: NLULayout, config: Settings) -> None:
     import socket
 
