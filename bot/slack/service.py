@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions.cards import touch_list
-from actions.results import Apology, CustomerCardResult, ErrorReason
+from actions.results import Apology, CustomerCardResult, ErrorReason, Result
 from actions.understanding import NLUUnavailable
 from bot.slack.blocks.common import Block
 from bot.slack.blocks.results import build_results, build_text
@@ -209,6 +209,19 @@ def guarded(
 # --- a message in a thread or a DM ------------------------------------------------------------
 
 
+# Apologies that mean something is wrong on our side (not the user's input): logged.
+LOGGED_APOLOGIES = frozenset({"nlu_unavailable", "store_unavailable", "internal"})
+
+
+def log_apologies(results: Sequence[Result], *, where: Where, how: str) -> None:
+    """Log the cause of an apology the conversation gave (the NLU timing out…)."""
+    for result in results:
+        if isinstance(result, Apology) and result.reason in LOGGED_APOLOGIES:
+            log.warning(
+                "answering a %s in %s: %s: %s", how, where.audit_channel, result.reason, result.text
+            )
+
+
 def conversation_key(team_id: str, where: Where) -> str:
     """One Slack thread = one conversation (a DM's main timeline is one too)."""
     return f"slack:{team_id}:{where.channel_id}:{where.thread_ts or 'main'}"
@@ -250,6 +263,7 @@ def answer_message(
                     now=now,
                     public=where.public,
                 )
+                log_apologies(reply.results, where=where, how=how)
                 reply_text, blocks = build_results(reply.results)
         # Posted after the commit: what the answer shows (suggestion ids) is in the store
         # before anyone can click on it.

@@ -509,12 +509,18 @@ def test_a_slack_api_error_is_logged_and_apologised_for_in_the_thread(
     assert any("Slack API error: msg_too_long" in r.getMessage() for r in caplog.records)
 
 
-def test_the_nlu_timing_out_gives_a_short_apology_in_the_thread(slack: SlackWorld) -> None:
+def test_the_nlu_timing_out_gives_a_short_apology_in_the_thread(
+    slack: SlackWorld, caplog: Any
+) -> None:
     slack.nlu.unavailable = True
     slack.send.event(event_envelope(mention("who is Maria Gonzales?"), team_id=TEAM))
     [call] = slack.api.wait_for("chat.postMessage")
     assert call.args["thread_ts"] == MENTION_TS
     assert "language service is unavailable" in call.text_of_blocks()
+    assert any(
+        "nlu_unavailable" in r.getMessage() and "unavailable (fake)" in r.getMessage()
+        for r in caplog.records
+    )
 
 
 def test_a_store_error_gives_a_short_apology_in_the_thread(slack: SlackWorld, caplog: Any) -> None:
