@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from actions.cards import card_result
@@ -50,6 +50,9 @@ _MODE_WORDS: dict[str, frozenset[str]] = {
     ),
 }
 _RO_DIGITS = re.compile(r"(\d+)$")
+# How far back the newest visits are read to find a rooftop's last repair order.
+RECENT_VISITS = 200
+FIRST_RO = 100001
 MODE_WORDS_SHOWN = {
     "waiting": "waiting",
     "drop_off": "drop-off",
@@ -68,14 +71,31 @@ def wait_mode(text: str) -> str | None:
 
 
 def next_ro_number(turn: Turn, dealer: Dealer) -> str:
-    last = turn.session.scalar(
-        select(ServiceVisit.ro_number)
-        .where(ServiceVisit.dealer_id == dealer.id)
+    """The rooftop's next repair-order number: one above its newest visit's.
+
+    The newest visits of the whole store are read backwards along the primary key (a few
+    rows, whatever the size of the store); asking for the rooftop's newest visit directly
+    would sort all of its visits. Numbers of different widths ("RO-HAM1-9906297",
+    "RO-HAM1-20006587") rule out the lexical maximum of the indexed column.
+    """
+    recent = turn.session.execute(
+        select(ServiceVisit.dealer_id, ServiceVisit.ro_number)
         .order_by(ServiceVisit.id.desc())
-        .limit(1)
-    )
+        .limit(RECENT_VISITS)
+    ).all()
+    last = next((ro for dealer_id, ro in recent if dealer_id == dealer.id), None)
+    if last is None:
+        widest = select(func.max(func.length(ServiceVisit.ro_number))).where(
+            ServiceVisit.dealer_id == dealer.id
+        )
+        last = turn.session.scalar(
+            select(func.max(ServiceVisit.ro_number)).where(
+                ServiceVisit.dealer_id == dealer.id,
+                func.length(ServiceVisit.ro_number) == widest.scalar_subquery(),
+            )
+        )
     digits = _RO_DIGITS.search(last or "")
-    number = int(digits.group(1)) + 1 if digits else 100001
+    number = int(digits.group(1)) + 1 if digits else FIRST_RO
     return f"RO-{dealer.code}-{number}"
 
 

@@ -283,8 +283,10 @@ def main() -> None:
         raise SystemExit(f"the 1M benchmark stores are not ready yet ({READY} missing)")
     WORK.mkdir(parents=True, exist_ok=True)
 
-    info, layout, nlu_settings, start_s = start_nlu(args.reuse_nlu)
+    # The store first: a store that cannot be used must not leave a server behind.
     store = store_db.open_store(url)
+    print(f"preparing the NLU server ({'reusing' if args.reuse_nlu else 'starting'} one)…")
+    info, layout, nlu_settings, start_s = start_nlu(args.reuse_nlu)
     client = NLUClient(info.url, info.token, CLIENT_TIMEOUT_S)
     try:
         now = demo_now(store)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from sqlalchemy import select
 
 from actions import customer_arrived
 from actions.context import ConversationContext
 from actions.results import CustomerCardResult, Question
 from knowledge.db import Store
-from knowledge.models import ServiceVisit
+from knowledge.models import Customer, ServiceVisit, Vehicle
 from tests.actions.cast import Cast, ent, turn_for
-from tests.knowledge.lookup.world import NOW
+from tests.knowledge.lookup.world import NOW, World
 
 
 def test_wait_mode_is_read_from_the_words_staff_use() -> None:
@@ -144,3 +147,27 @@ def test_a_walk_in_naming_the_car_needs_no_question(store: Store, cast: Cast) ->
         assert isinstance(card, CustomerCardResult) and card.check_in is not None
         assert card.check_in.vehicle_label == "2022 Porsche Macan"
         assert card.check_in.wait_mode == "drop_off"
+
+
+def test_next_repair_order_numbers_follow_the_rooftops_last(
+    store: Store, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with store.sessions.begin() as s:
+        w = World.existing(s)
+        kenji = s.get(Customer, cast.kenji)
+        corolla = s.get(Vehicle, cast.corolla)
+        assert kenji is not None and corolla is not None
+        opened = NOW - dt.timedelta(days=30)
+        # Numbers of two widths: 100 sorts before 99 as text.
+        w.visit(kenji, corolla, "RO-BER1-99", opened, dealer=w.berlin)
+        w.visit(kenji, corolla, "RO-BER1-100", opened, dealer=w.berlin)
+        w.visit(kenji, corolla, "RO-HAM1-9999999", opened)
+        w.visit(kenji, corolla, "RO-HAM1-10000000", opened)
+        turn = turn_for(s, cast.advisor, "x", "customer_arrived")
+        assert customer_arrived.next_ro_number(turn, w.hamburg) == "RO-HAM1-10000001"
+        assert customer_arrived.next_ro_number(turn, w.berlin) == "RO-BER1-101"
+        # A rooftop without a visit among the newest ones: its widest, highest number.
+        monkeypatch.setattr(customer_arrived, "RECENT_VISITS", 1)
+        assert customer_arrived.next_ro_number(turn, w.berlin) == "RO-BER1-101"
+        empty = w.dealer("KIE1", "Nordauto Kiel", "Kiel")
+        assert customer_arrived.next_ro_number(turn, empty) == "RO-KIE1-100001"
