@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -116,8 +117,12 @@ def serve_command(
         if reused and not background:
             console.print("it runs in the background; `concierge nlu stop` ends it")
         return
-    console.print("serving in the foreground — Ctrl-C stops it")
+    # Ctrl-C, or a process manager's SIGTERM, ends the server with this command (the server
+    # runs in a session of its own, so neither signal reaches it directly).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
+        console.print("serving in the foreground — Ctrl-C stops it")
         code = wait_for_exit(where, info)
     except KeyboardInterrupt:
         console.print("stopping the NLU server…")

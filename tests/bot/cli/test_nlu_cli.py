@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.cli import nlu as nlu_cli
 from bot.nlu_eval import load_examples
-from bot.nlu_server import NLULayout, free_port, stop_server
+from bot.nlu_server import NLULayout, free_port, read_state, stop_server
 from knowledge.settings import load_settings
 from tests.bot.fake_rasa import fake_project
 
@@ -112,3 +116,45 @@ def test_eval_refuses_a_split_that_copies_training_data(project: NLULayout) -> N
         "data: 'hi'"
     )
     assert not (project.var_dir / "nlu-eval").exists()
+
+
+SERVE_FOREGROUND = """
+import sys
+from pathlib import Path
+from bot.cli import app
+from bot.cli import nlu
+from bot.nlu_server import NLULayout
+layout = NLULayout(root=Path(sys.argv[1]), var_dir=Path(sys.argv[2]), rasa=Path(sys.argv[3]))
+nlu.layout = lambda: layout
+app(["nlu", "serve"])
+"""
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_foreground_serve_stops_the_server_on_ctrl_c_or_sigterm(
+    project: NLULayout, stop_signal: int
+) -> None:
+    command = [sys.executable, "-c", SERVE_FOREGROUND, str(project.root), str(project.var_dir)]
+    serving = subprocess.Popen(
+        [*command, str(project.rasa)],
+        cwd=Path(__file__).resolve().parents[3],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert serving.stdout is not None
+    output = []
+    for line in serving.stdout:
+        output.append(line)
+        if line.startswith("serving in the foreground"):
+            break
+    info = read_state(project)
+    assert info is not None and psutil.pid_exists(info.pid)
+
+    serving.send_signal(stop_signal)
+    rest, _ = serving.communicate(timeout=30)
+
+    assert serving.returncode == 0, "".join(output) + rest
+    assert rest.splitlines()[-1] == "stopped"
+    assert read_state(project) is None
+    assert not psutil.pid_exists(info.pid) or psutil.Process(info.pid).status() == "zombie"
