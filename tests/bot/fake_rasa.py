@@ -68,7 +68,7 @@ def run(args: list[str]) -> int:
     token = _option(args, "--auth-token")
     port = int(_option(args, "-p"))
     model = _option(args, "-m")
-    time.sleep(float(os.environ.get("FAKE_RASA_START_DELAY", "0.3")))
+    time.sleep(float(os.environ.get("FAKE_RASA_START_DELAY", "0.1")))
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
