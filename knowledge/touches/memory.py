@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from knowledge.errors import InvalidInput
@@ -42,18 +42,8 @@ def load_history(
     """Outcomes on this occasion, "done" outcomes within the longest cooldown, and the
     last marketing contact — two indexed queries."""
     since = now - dt.timedelta(days=max(horizon_days, 0))
-    rows = session.execute(
-        select(
-            TouchSuggestion.touch_id,
-            TouchSuggestion.occasion,
-            TouchSuggestion.outcome,
-            TouchSuggestion.outcome_at,
-        ).where(
-            TouchSuggestion.customer_id == customer_id,
-            TouchSuggestion.outcome.is_not(None),
-            or_(TouchSuggestion.occasion == occasion, TouchSuggestion.outcome_at >= since),
-        )
-    ).all()
+    conn = session.connection()
+    rows = conn.execute(_HISTORY, {"cid": customer_id, "occasion": occasion, "since": since}).all()
     done_at: dict[str, dt.datetime] = {}
     handled: set[str] = set()
     done_here: set[str] = set()
@@ -66,17 +56,33 @@ def load_history(
             continue
         if touch_id not in done_at or outcome_at > done_at[touch_id]:
             done_at[touch_id] = outcome_at
-    last_marketing = session.scalar(
-        select(func.max(ContactLog.at)).where(
-            ContactLog.customer_id == customer_id, ContactLog.purpose == "marketing"
-        )
-    )
+    last_marketing = conn.execute(_LAST_MARKETING, {"cid": customer_id}).scalar()
     return TouchHistory(
         done_at=done_at,
         handled_this_occasion=frozenset(handled),
         done_this_occasion=frozenset(done_here),
         last_marketing_contact_at=_as_utc(last_marketing),
     )
+
+
+# Built once and run through the connection: building and compiling them per call costs
+# more than the database takes to answer (the same approach as the profile's queries).
+_HISTORY = select(
+    TouchSuggestion.touch_id,
+    TouchSuggestion.occasion,
+    TouchSuggestion.outcome,
+    TouchSuggestion.outcome_at,
+).where(
+    TouchSuggestion.customer_id == bindparam("cid"),
+    TouchSuggestion.outcome.is_not(None),
+    or_(
+        TouchSuggestion.occasion == bindparam("occasion"),
+        TouchSuggestion.outcome_at >= bindparam("since"),
+    ),
+)
+_LAST_MARKETING = select(func.max(ContactLog.at)).where(
+    ContactLog.customer_id == bindparam("cid"), ContactLog.purpose == "marketing"
+)
 
 
 def _as_utc(value: object) -> dt.datetime | None:
@@ -121,56 +127,88 @@ def record_shown(
     """
     if not suggestions:
         return []
-    ids = [s.touch.id for s in suggestions]
-    staff_match = (
-        TouchSuggestion.staff_id.is_(None)
-        if staff_id is None
-        else TouchSuggestion.staff_id == staff_id
-    )
-    existing = {
-        row.touch_id: row
-        for row in session.scalars(
-            select(TouchSuggestion)
-            .where(
-                TouchSuggestion.customer_id == customer_id,
-                TouchSuggestion.touch_id.in_(ids),
-                TouchSuggestion.occasion == occasion,
-                TouchSuggestion.playbook_version == playbook.version,
-                TouchSuggestion.outcome.is_(None),
-                staff_match,
-            )
-            .order_by(TouchSuggestion.id)
-        )
+    conn = session.connection()
+    params = {
+        "cid": customer_id,
+        "ids": [s.touch.id for s in suggestions],
+        "occasion": occasion,
+        "version": playbook.version,
+        "staff": staff_id,
     }
-    rows: list[tuple[TouchSuggestion, Suggestion, bool]] = []
+    query = _OPEN_SUGGESTIONS if staff_id is not None else _OPEN_SUGGESTIONS_NO_STAFF
+    existing: dict[str, int] = {}
+    for row_id, touch_id in conn.execute(query, params):
+        existing.setdefault(touch_id, row_id)
+    updates: list[dict[str, object]] = []
+    inserts: list[dict[str, object]] = []
     for suggestion in suggestions:
-        row = existing.get(suggestion.touch.id)
-        repeated = row is not None
-        if row is None:
-            row = TouchSuggestion(
-                touch_id=suggestion.touch.id,
-                category=suggestion.touch.category,
-                customer_id=customer_id,
-                visit_id=visit_id,
-                occasion=occasion,
-                staff_id=staff_id,
-                actor=actor[:128],
-                shown_at=now,
-                shown_count=1,
-                playbook_version=playbook.version,
-                playbook_label=playbook.label,
-            )
-            session.add(row)
+        shown = {
+            "last_shown_at": now,
+            "rank": suggestion.rank,
+            "instruction": suggestion.instruction,
+            "reason": suggestion.reason,
+            "facts": _json_facts(suggestion.facts),
+        }
+        if suggestion.touch.id in existing:
+            updates.append({"row_id": existing[suggestion.touch.id], **shown})
         else:
-            row.shown_count = (row.shown_count or 0) + 1
-        row.last_shown_at = now
-        row.rank = suggestion.rank
-        row.instruction = suggestion.instruction
-        row.reason = suggestion.reason
-        row.facts = _json_facts(suggestion.facts)
-        rows.append((row, suggestion, repeated))
-    session.flush()
-    return [Shown(row.id, suggestion, repeated) for row, suggestion, repeated in rows]
+            inserts.append(
+                {
+                    "touch_id": suggestion.touch.id,
+                    "category": suggestion.touch.category,
+                    "customer_id": customer_id,
+                    "visit_id": visit_id,
+                    "occasion": occasion,
+                    "staff_id": staff_id,
+                    "actor": actor[:128],
+                    "shown_at": now,
+                    "shown_count": 1,
+                    "playbook_version": playbook.version,
+                    "playbook_label": playbook.label,
+                    **shown,
+                }
+            )
+    if updates:
+        conn.execute(_SHOWN_AGAIN, updates)
+    repeated = set(existing)
+    if inserts:
+        new_ids = conn.execute(_INSERT_SHOWN, inserts).scalars().all()
+        for row, row_id in zip(inserts, new_ids, strict=True):
+            existing[str(row["touch_id"])] = row_id
+    return [Shown(existing[s.touch.id], s, s.touch.id in repeated) for s in suggestions]
+
+
+_OPEN_WHERE = (
+    TouchSuggestion.customer_id == bindparam("cid"),
+    TouchSuggestion.touch_id.in_(bindparam("ids", expanding=True)),
+    TouchSuggestion.occasion == bindparam("occasion"),
+    TouchSuggestion.playbook_version == bindparam("version"),
+    TouchSuggestion.outcome.is_(None),
+)
+_OPEN_SUGGESTIONS = (
+    select(TouchSuggestion.id, TouchSuggestion.touch_id)
+    .where(*_OPEN_WHERE, TouchSuggestion.staff_id == bindparam("staff"))
+    .order_by(TouchSuggestion.id)
+)
+_OPEN_SUGGESTIONS_NO_STAFF = (
+    select(TouchSuggestion.id, TouchSuggestion.touch_id)
+    .where(*_OPEN_WHERE, TouchSuggestion.staff_id.is_(None))
+    .order_by(TouchSuggestion.id)
+)
+_SHOWN_AGAIN = (
+    update(TouchSuggestion)
+    .where(TouchSuggestion.id == bindparam("row_id"))
+    .values(
+        shown_count=TouchSuggestion.shown_count + 1,
+        last_shown_at=bindparam("last_shown_at"),
+        rank=bindparam("rank"),
+        instruction=bindparam("instruction"),
+        reason=bindparam("reason"),
+        facts=bindparam("facts"),
+    )
+)
+# Ids come back in the order the rows were given, on SQLite and PostgreSQL alike.
+_INSERT_SHOWN = insert(TouchSuggestion).returning(TouchSuggestion.id, sort_by_parameter_order=True)
 
 
 @dataclass(frozen=True)

@@ -248,7 +248,7 @@ class Playbook:
     label: str | None  # the human "version:" of the files, if any
     source: str
 
-    @property
+    @cached_property
     def max_cooldown_days(self) -> int:
         return max((t.cooldown_days for t in self.touches), default=0)
 

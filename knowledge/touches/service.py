@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from knowledge.errors import InvalidInput
@@ -177,13 +177,20 @@ def resolve_visit(session: Session, profile: CustomerProfile, ro: str) -> VisitI
     )
 
 
+_DEALER = select(Dealer.timezone, Dealer.country).where(Dealer.id == bindparam("id"))
+
+
 def dealer_context(session: Session, dealer_id: int | None) -> DealerContext:
-    dealer = session.get(Dealer, dealer_id) if dealer_id is not None else None
-    if dealer is None:
+    row = (
+        session.connection().execute(_DEALER, {"id": dealer_id}).first()
+        if dealer_id is not None
+        else None
+    )
+    if row is None:
         return DealerContext()
+    timezone, country = row
     return DealerContext(
-        timezone=dealer.timezone or "UTC",
-        language=COUNTRY_LANGUAGE.get((dealer.country or "").upper()),
+        timezone=timezone or "UTC", language=COUNTRY_LANGUAGE.get((country or "").upper())
     )
 
 
