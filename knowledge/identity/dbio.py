@@ -6,6 +6,8 @@ per few thousand rows on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -88,3 +90,71 @@ def bulk_insert(
         verb = "INSERT OR IGNORE" if ignore else "INSERT"
         sql = f'{verb} INTO "{table.name}" ({names}) VALUES ({marks})'
     connection.exec_driver_sql(sql, list(rows))
+
+
+def driver_value(dialect: str, value: Any) -> Any:
+    """A Python value as the store keeps it, for statements sent straight to the driver.
+
+    On SQLite this is what SQLAlchemy's types write (naive-UTC text for datetimes, ISO
+    dates, 0/1 for booleans, JSON as text), so the ORM reads the rows back unchanged.
+    """
+    if dialect == "sqlite":
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(dt.UTC).replace(tzinfo=None)
+            return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, bool):
+            return int(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def bulk_insert_returning(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    json_columns: Sequence[str] = (),
+) -> list[int]:
+    """Insert rows through the driver and return their new ids in the order given.
+
+    PostgreSQL: ids are drawn from the table's sequence first and inserted explicitly.
+    SQLite: each new row of an INTEGER PRIMARY KEY table gets the largest id so far plus
+    one, in insertion order, so the returned ids, sorted, are the rows' ids in order.
+    """
+    if not rows:
+        return []
+    connection = session.connection()
+    dialect = connection.dialect.name
+    converted = [[driver_value(dialect, v) for v in row] for row in rows]
+    names = ", ".join(f'"{c}"' for c in columns)
+    if dialect == "postgresql":
+        ids = sorted(
+            connection.exec_driver_sql(
+                f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+                f"FROM generate_series(1, {len(rows)})"
+            ).scalars()
+        )
+        marks = ", ".join(["%s"] + [("%s::jsonb" if c in json_columns else "%s") for c in columns])
+        connection.exec_driver_sql(
+            f'INSERT INTO "{table.name}" ("id", {names}) VALUES ({marks})',
+            [(i, *row) for i, row in zip(ids, converted, strict=True)],
+        )
+        return [int(i) for i in ids]
+    per_statement = max(1, min(500, 30000 // len(columns)))
+    one = "(" + ", ".join(["?"] * len(columns)) + ")"
+    out: list[int] = []
+    for start in range(0, len(converted), per_statement):
+        part = converted[start : start + per_statement]
+        sql = (
+            f'INSERT INTO "{table.name}" ({names}) VALUES '
+            + ", ".join([one] * len(part))
+            + " RETURNING id"
+        )
+        flat = [v for row in part for v in row]
+        out.extend(sorted(int(i) for i in connection.exec_driver_sql(sql, tuple(flat)).scalars()))
+    return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,6 +30,7 @@ _TABLE = table_of(NameFrequency)
 _TOTAL = ("t", "")
 
 
+@lru_cache(maxsize=200_000)
 def name_key_of_text(given: str | None, family: str | None) -> tuple[str, str] | None:
     umlauts = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
     return name_key(

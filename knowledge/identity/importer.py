@@ -13,6 +13,7 @@ rows cannot be one transaction, so it takes the ``Store`` and opens one per batc
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -207,6 +208,7 @@ class BatchSource:
                     raise RuntimeError("the parsing process ended unexpectedly") from None
                 continue
             if item is None:
+                self.process.join(timeout=30)
                 return
             if isinstance(item, tuple):
                 raise RuntimeError(f"parsing {self.path.name} failed: {item[1]}")
@@ -229,6 +231,27 @@ def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
+def _prescan_rows(path: Path, mapping: SourceMapping) -> Iterator[dict[str, Any] | None]:
+    """Rows for the pre-scan: like ``read_rows`` without its checks, for speed (the rows'
+    problems are reported when they are imported)."""
+    if mapping.format == "jsonl":
+        for row in read_rows(path, mapping):
+            yield row.data
+        return
+    header = csv_header(path, mapping)
+    wanted = [(i, name) for i, name in enumerate(header) if name in mapping.columns()]
+    with path.open(encoding=mapping.encoding, errors="surrogateescape", newline="") as fh:
+        reader = csv.reader(fh, delimiter=mapping.delimiter)
+        next(reader)
+        for values in reader:
+            if not values or (len(values) == 1 and not values[0].strip()):
+                continue
+            if len(values) != len(header):
+                yield None
+                continue
+            yield {name: values[i] for i, name in wanted}
+
+
 def _prescan(
     path: Path, mapping: SourceMapping, shared: SharedValues, names: NameFrequencies
 ) -> tuple[int, int]:
@@ -248,24 +271,25 @@ def _prescan(
         return None
 
     has_people = "customer" in mapping.entities
-    for row in read_rows(path, mapping):
+    phone_columns = f.get("customer.phone", ())
+    email_columns = f.get("customer.email", ())
+    for data in _prescan_rows(path, mapping):
         rows += 1
-        if not has_people or row.data is None:
+        if not has_people or data is None:
             continue
-        data = row.data
         given, family = first(data, "customer.given_name"), first(data, "customer.family_name")
         if not (given or family):
             full = first(data, "customer.full_name") or ""
             family, _, given = full.partition(",") if "," in full else (full, "", "")
         who = person_key(given, family, first(data, "customer.birth_date"))
-        names.count_file(given, family, first(data, "customer.source_id") or str(row.index))
-        for column in f.get("customer.phone", ()):
+        names.count_file(given, family, first(data, "customer.source_id") or str(rows))
+        for column in phone_columns:
             value = lookup(data, column, dotted=dotted)
             if value:
                 e164 = rough_e164(str(value), country)
                 if e164:
                     counter.add(who, "phone", e164)
-        for column in f.get("customer.email", ()):
+        for column in email_columns:
             value = lookup(data, column, dotted=dotted)
             email = normalize_email(str(value)) if value else None
             if email:

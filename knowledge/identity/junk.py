@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge.models import Dealer, SharedValue
-from knowledge.normalize import fold, normalize_phone, phone_digits
+from knowledge.normalize import normalize_phone, phone_digits
 
 # More different people than a household holds: from this many on, a phone or e-mail is
 # treated as shared (a company pool, a dealer's placeholder, a call-centre number).
@@ -134,7 +134,8 @@ class SharedValues:
 
 def person_key(given: str | None, family: str | None, birth_date: str | None) -> int:
     """A rough "who is this" for counting how many different people use one value."""
-    return hash(f"{fold(given or '')[:1]}|{fold(family or '')}|{birth_date or ''}")
+    # Lower case is enough here: it runs once per row of a whole file, before parsing.
+    return hash(((given or "")[:1].lower(), (family or "").strip().lower(), birth_date or ""))
 
 
 def rough_e164(raw: str, country_code: str) -> str | None:

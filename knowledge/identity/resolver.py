@@ -22,13 +22,15 @@ from knowledge.identity.cluster import Candidate, MatchConfig, decide
 from knowledge.identity.compare import compare
 from knowledge.identity.dbio import (
     bulk_insert,
+    bulk_insert_returning,
     chunked,
+    driver_value,
     insert_ignore,
     insert_returning_ids,
     table_of,
 )
 from knowledge.identity.frequency import NameFrequencies
-from knowledge.identity.golden import contact_values, golden_fields
+from knowledge.identity.golden import GOLDEN_FIELDS, contact_values, golden_fields
 from knowledge.identity.junk import SHARED_MIN_PEOPLE, SharedValues
 from knowledge.identity.keys import blocking_keys, key_hash, name_key, value_keys
 from knowledge.identity.records import MatchView, PersonRecord
@@ -56,6 +58,34 @@ _KEY = table_of(IdentityKey)
 _MEMBER = table_of(IdentityMember)
 _SOURCE_RECORD = table_of(SourceRecord)
 _REVIEW = table_of(MatchReview)
+_GOLDEN_COLUMNS = ("kind", *GOLDEN_FIELDS)
+_SR_COLUMNS = (
+    "source_system_id",
+    "entity_type",
+    "source_id",
+    "customer_id",
+    "payload",
+    "payload_hash",
+    "match_score",
+    "match_reason",
+    "first_seen",
+    "last_seen",
+)
+_CONTACT_COLUMNS = (
+    "customer_id",
+    "kind",
+    "value",
+    "normalized",
+    "street",
+    "address_line2",
+    "city",
+    "postcode",
+    "region",
+    "country",
+    "source",
+    "is_primary",
+    "created_at",
+)
 
 
 def payload_hash(payload: dict[str, Any]) -> str:
@@ -563,11 +593,16 @@ class PeopleResolver:
     ) -> dict[str, PersonOutcome]:
         now = utcnow()
         # 1. New customers, with survivorship over their records.
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for temp in new_customers:
             fields = golden_fields([m.record for m in members[temp]])
-            rows.append({**fields, "created_at": now, "updated_at": now})
-        ids = insert_returning_ids(session, _CUSTOMER, rows)
+            rows.append((*(fields[c] for c in _GOLDEN_COLUMNS), False, False, now, now))
+        ids = bulk_insert_returning(
+            session,
+            _CUSTOMER,
+            (*_GOLDEN_COLUMNS, "marketing_consent", "do_not_contact", "created_at", "updated_at"),
+            rows,
+        )
         real: dict[int, int] = dict(zip(new_customers, ids, strict=True))
 
         def rid(cid: int) -> int:
@@ -599,21 +634,27 @@ class PeopleResolver:
         new_items = [w for w in work if w.sr_id is None]
         corrected = [w for w in work if w.sr_id is not None]
         sr_rows = [
-            {
-                "source_system_id": source_system_id,
-                "entity_type": EntityType.CUSTOMER.value,
-                "source_id": w.inp.record.source_id,
-                "customer_id": rid(w.target),
-                "payload": w.inp.payload,
-                "payload_hash": w.inp.payload_hash,
-                "match_score": w.score,
-                "match_reason": w.reason[:2000],
-                "first_seen": now,
-                "last_seen": now,
-            }
+            (
+                source_system_id,
+                EntityType.CUSTOMER.value,
+                w.inp.record.source_id,
+                rid(w.target),
+                w.inp.payload,
+                w.inp.payload_hash,
+                w.score,
+                w.reason[:2000],
+                now,
+                now,
+            )
             for w in new_items
         ]
-        new_sr_ids = insert_returning_ids(session, _SOURCE_RECORD, sr_rows)
+        new_sr_ids = bulk_insert_returning(
+            session,
+            _SOURCE_RECORD,
+            _SR_COLUMNS,
+            sr_rows,
+            json_columns=("payload",),
+        )
         for w, sr_id in zip(new_items, new_sr_ids, strict=True):
             w.sr_id = sr_id
         if corrected:
@@ -775,7 +816,18 @@ class PeopleResolver:
                 .values(source=bindparam("b_source")),
                 relabel,
             )
-        insert_ignore(session, _CONTACT, rows)
+        dialect = session.get_bind().dialect.name
+        created = driver_value(dialect, utcnow())
+        bulk_insert(
+            session,
+            _CONTACT,
+            _CONTACT_COLUMNS,
+            [
+                (*(driver_value(dialect, r[c]) for c in _CONTACT_COLUMNS[:-1]), created)
+                for r in rows
+            ],
+            ignore=True,
+        )
 
 
 def _conflicts(a: MatchView, b: MatchView) -> bool:
