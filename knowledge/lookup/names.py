@@ -23,7 +23,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
-from sqlalchemy import BindParameter, or_, select
+from sqlalchemy import BindParameter, String, cast, null, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
 from knowledge.lookup.identifiers import in_scope, many, rows
@@ -132,8 +132,7 @@ def expand_words(session: Session, words: list[str]) -> dict[str, list[Expansion
         return {}
     found: dict[str, dict[str, int]] = {w: {} for w in full}  # word → term → freq
     variants = {w: deletion_variants(w) for w in full}
-    _collect_variants(session, variants, found)
-    _collect_terms(session, full, found)
+    _collect_vocabulary(session, variants, full, found)
     out = {w: _best(w, found[w]) for w in full}
     weak = [w for w in full if _weak(out[w])]
     if weak:
@@ -158,11 +157,32 @@ _VARIANTS = (
     .where(SearchTermVariant.variant.in_(many("variants")))
     .limit(VOCAB_LIMIT)
 )
-_TERMS = (
-    select(SearchTerm.term, SearchTerm.phonetic, SearchTerm.freq)
+# Both vocabulary reads in one statement (one round trip): terms one letter off any typed
+# word, and terms that are the word, a nickname of it, or sound like it.
+_VOCAB_VARIANTS = (
+    select(
+        SearchTermVariant.variant.label("variant"),
+        SearchTerm.term.label("term"),
+        SearchTerm.phonetic.label("phonetic"),
+        SearchTerm.freq.label("freq"),
+    )
+    .join(SearchTerm, SearchTerm.term == SearchTermVariant.term)
+    .where(SearchTermVariant.variant.in_(many("variants")))
+    .limit(VOCAB_LIMIT)
+    .subquery()
+)
+_VOCAB_TERMS = (
+    select(
+        cast(null(), String).label("variant"),
+        SearchTerm.term.label("term"),
+        SearchTerm.phonetic.label("phonetic"),
+        SearchTerm.freq.label("freq"),
+    )
     .where(or_(SearchTerm.term.in_(many("names")), SearchTerm.phonetic.in_(many("codes"))))
     .limit(VOCAB_LIMIT)
+    .subquery()
 )
+_VOCABULARY = union_all(select(_VOCAB_VARIANTS), select(_VOCAB_TERMS))
 # Prefix search by range, never LIKE: typed text must not become a pattern.
 _PREFIX = (
     select(SearchTerm.term, SearchTerm.freq)
@@ -184,17 +204,27 @@ def _collect_variants(
                 found[word][term] = freq
 
 
-def _collect_terms(session: Session, words: list[str], found: dict[str, dict[str, int]]) -> None:
+def _collect_vocabulary(
+    session: Session,
+    variants: dict[str, set[str]],
+    words: list[str],
+    found: dict[str, dict[str, int]],
+) -> None:
+    """Variants and same-name/nickname/sound terms for the words, in one round trip."""
     codes = {w: phonetic(w) for w in words if len(w) >= 3}
     named = {w: related_names(w) | {w} for w in words}
-    for term, code, freq in rows(
+    for variant, term, code, freq in rows(
         session,
-        _TERMS,
+        _VOCABULARY,
+        variants=sorted(set().union(*variants.values())),
         names=sorted(set().union(*named.values())),
         codes=sorted({c for c in codes.values() if c}),
     ):
         for w in words:
-            if term in named[w] or (codes.get(w) and code == codes[w]):
+            if variant is not None:
+                if variant in variants.get(w, ()):
+                    found[w][term] = freq
+            elif term in named[w] or (codes.get(w) and code == codes[w]):
                 found[w][term] = freq
 
 
@@ -232,10 +262,9 @@ def nearest_terms(session: Session, words: list[str], limit: int = 3) -> list[st
     if not words:
         return []
     found: dict[str, dict[str, int]] = {w: {} for w in words}
-    _collect_variants(
-        session, {w: deletion_variants(w) | deletion2_variants(w) for w in words}, found
+    _collect_vocabulary(
+        session, {w: deletion_variants(w) | deletion2_variants(w) for w in words}, words, found
     )
-    _collect_terms(session, words, found)
     # Names that start the same way, for words too far off for any finer net.
     for w in words[:MAX_PREFIX_WORDS]:
         _collect_prefixes(session, [w[: max(PREFIX_MIN, len(w) // 2)]], found, into=w)
@@ -315,10 +344,10 @@ _LOUNGE_HOLDERS = select(CustomerSearchKey.customer_id).where(
 )
 
 
-def _in_lounge_with(session: Session, kind: str, key: str) -> list[int]:
-    """Holders of a key who are in the lounge now: with a common name, the one waiting is
-    the one staff mean, and a fetch limit must not leave them out."""
-    return [r[0] for r in rows(session, _LOUNGE_HOLDERS, kind=kind, key=key)]
+# The best key's holders (up to the limit) and those of them in the lounge now, in one
+# statement: with a common name, the one waiting is the one staff mean, and the fetch
+# limit must not leave them out.
+_FIRST_KEY = union(select(_KEY.subquery()), _LOUNGE_HOLDERS)
 
 
 def _fetch_ranked(
@@ -337,10 +366,8 @@ def _fetch_ranked(
     extra: dict[str, Any] = {"scope": list(scope)} if scope is not None else {}
     one = _KEY if scope is None else _KEY_IN_SCOPE
     for position, (key, _est) in enumerate(ordered[:MAX_KEY_FETCHES]):
-        found = rows(session, one, kind=kind, key=key, **extra)
-        pool.update(r[0] for r in found)
-        if position == 0 and len(found) == FETCH_LIMIT and scope is None:
-            pool.update(_in_lounge_with(session, kind, key))
+        stmt = _FIRST_KEY if position == 0 and scope is None else one
+        pool.update(r[0] for r in rows(session, stmt, kind=kind, key=key, **extra))
         if len(pool) >= POOL_TARGET:
             return
     rest = [k for k, _est in ordered[MAX_KEY_FETCHES:]][:200]
