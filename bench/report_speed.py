@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import statistics
 import sys
@@ -415,13 +416,16 @@ def generate(url: str, suggestions: int, seed: int) -> dict[str, Any]:
 # --- timing -------------------------------------------------------------------------------------
 
 
-def _timed(fn: Any, runs: int) -> tuple[list[float], Any]:
-    times, result = [], None
+def _timed(fn: Any, runs: int) -> tuple[list[float], list[float], Any]:
+    """Wall-clock and this process's CPU seconds per run (on SQLite the CPU time is the
+    query's own work, whatever else the machine is doing)."""
+    times, cpu, result = [], [], None
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         result = fn()
         times.append(time.perf_counter() - started)
-    return times, result
+        cpu.append(time.process_time() - started_cpu)
+    return times, cpu, result
 
 
 def _p99(times: list[float]) -> float:
@@ -438,6 +442,7 @@ def time_reports(url: str, runs: int) -> list[dict[str, Any]]:
     cases: list[tuple[str, dict[str, Any]]] = [
         ("group, one year", {}),
         ("group, one year, two versions compared", {"compare": ("2026.03", "2026.07")}),
+        ("group, one year, with satisfaction per touch", {"touch_satisfaction": True}),
         ("one rooftop, one year", {"dealer": "NL07"}),
         ("one advisor, one year", {"advisor": "U0000100"}),
         ("group, last 30 days", {"since": "30d"}),
@@ -457,10 +462,17 @@ def time_reports(url: str, runs: int) -> list[dict[str, Any]]:
                     today=TODAY,
                 ).in_zone(scope.timezone)
                 return build_report(
-                    session, period=period, scope=scope, now=now, playbook=playbook, compare=compare
+                    session,
+                    period=period,
+                    scope=scope,
+                    now=now,
+                    playbook=playbook,
+                    compare=compare,
+                    touch_satisfaction=bool(options.get("touch_satisfaction")),
                 )
 
-        times, report = _timed(run, runs)
+        load_before = os.getloadavg()[0]
+        times, cpu, report = _timed(run, runs)
         render_started = time.perf_counter()
         html = to_html(report)
         to_csv(report)
@@ -471,7 +483,9 @@ def time_reports(url: str, runs: int) -> list[dict[str, Any]]:
                 "case": name,
                 "median_s": round(statistics.median(times), 3),
                 "p99_s": round(_p99(times), 3),
+                "cpu_median_s": round(statistics.median(cpu), 3),
                 "runs": runs,
+                "load_avg": round((load_before + os.getloadavg()[0]) / 2, 1),
                 "suggested": report.totals.suggested,
                 "done_rate": round(report.totals.done_rate or 0, 4),
                 "surveyed_visits": report.satisfaction.touches_done.visits

@@ -117,6 +117,11 @@ def report(
         "--compare-versions",
         help="Compare two playbook versions (hash, its first characters, or label).",
     ),
+    touch_satisfaction: bool = typer.Option(
+        False,
+        "--touch-satisfaction",
+        help="Also the satisfaction of visits where each touch was done or not (slower).",
+    ),
     who: str | None = typer.Option(
         None, "--as", help="Ask as this staff member (Slack user id): their access applies."
     ),
@@ -136,6 +141,7 @@ def report(
             advisor=advisor,
             compare=compare,
             playbook=playbook,
+            touch_satisfaction=touch_satisfaction,
             now=now,
         )
     if chosen is None:

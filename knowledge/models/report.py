@@ -94,14 +94,14 @@ Index(
     _ts.c.playbook_label,
 )
 # Per staff member, and every figure of a rooftop's or an advisor's report: one range of
-# this index per staff member and period.
+# this index per staff member, outcome and period.
 Index(
     "ix_touch_suggestion_staff_report",
     _ts.c.staff_id,
+    _ts.c.outcome,
     _ts.c.shown_at,
     _ts.c.touch_id,
     _ts.c.playbook_version,
-    _ts.c.outcome,
     _ts.c.visit_id,
 )
 # Skip reasons per touch, read in grouping order from the index alone.

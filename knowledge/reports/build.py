@@ -63,9 +63,13 @@ def build_report(
     now: dt.datetime,
     playbook: Playbook | None = None,
     compare: tuple[str, str] | None = None,
+    touch_satisfaction: bool = False,
 ) -> Report:
     """Every figure for ``scope`` over ``period``. ``playbook`` supplies touch titles;
-    ``compare`` two playbook versions (hash, prefix or label) to set side by side."""
+    ``compare`` two playbook versions (hash, prefix or label) to set side by side;
+    ``touch_satisfaction`` adds, per touch, the satisfaction of surveyed visits where it was
+    done and where it was not (it reads every suggestion of every surveyed visit: the
+    costliest figure, so it is asked for)."""
     pairs = queries.touch_version_pairs(session)
     cells = queries.touch_week_cells(session, period, scope, pairs)
     labels = {p.version: p.label for p in pairs}
@@ -91,14 +95,19 @@ def build_report(
             listed.append(
                 RatingComment(comment.suggestion_id, comment.by, comment.at, comment.text)
             )
-    by_touch_sat = queries.satisfaction_by_touch(session, period, scope)
+    by_touch_sat = (
+        queries.satisfaction_by_touch(session, period, scope) if touch_satisfaction else None
+    )
 
     touches = []
     for touch_id, cells_of_touch in per_touch_week.items():
         counts = total(cells_of_touch)
         known = playbook.touch(touch_id) if playbook else None
         rated = ratings.get(touch_id, {})
-        when_done, when_not = by_touch_sat.get(touch_id, (Mean(), Mean()))
+        when_done: Mean | None = None
+        when_not: Mean | None = None
+        if by_touch_sat is not None:
+            when_done, when_not = by_touch_sat.get(touch_id, (Mean(), Mean()))
         touches.append(
             TouchRow(
                 touch_id=touch_id,
@@ -182,6 +191,7 @@ def build_report(
         versions=versions,
         comparison=comparison,
         notes=tuple(notes),
+        touch_satisfaction=touch_satisfaction,
     )
 
 
@@ -195,6 +205,7 @@ def report_for(
     advisor: str | None = None,
     compare: tuple[str, str] | None = None,
     playbook: Playbook | None = None,
+    touch_satisfaction: bool = False,
     now: dt.datetime,
 ) -> Report:
     """The report ``viewer`` asked for — refused (``AccessDenied``) when the access rule
@@ -205,7 +216,13 @@ def report_for(
     today = now.astimezone(zone_named(scope.timezone)).date()
     period = parse_period(since, until=until, today=today).in_zone(scope.timezone)
     report = build_report(
-        session, period=period, scope=scope, now=now, playbook=playbook, compare=compare
+        session,
+        period=period,
+        scope=scope,
+        now=now,
+        playbook=playbook,
+        compare=compare,
+        touch_satisfaction=touch_satisfaction,
     )
     record_lookup(
         session,

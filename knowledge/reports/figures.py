@@ -172,9 +172,10 @@ class TouchRow:
     counts: Counts
     skip_reasons: tuple[Reason, ...]  # the most frequent first
     ratings: Ratings
-    # Surveyed visits where this touch was done, and where it was suggested but not done.
-    when_done: Mean
-    when_not_done: Mean
+    # Surveyed visits where this touch was done, and where it was suggested but not done
+    # (None unless the report was asked for satisfaction per touch).
+    when_done: Mean | None = None
+    when_not_done: Mean | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -184,8 +185,10 @@ class TouchRow:
             **self.counts.to_dict(),
             "top_skip_reasons": [{"reason": r.text, "count": r.count} for r in self.skip_reasons],
             "ratings": self.ratings.to_dict(),
-            "satisfaction_when_done": self.when_done.to_dict(),
-            "satisfaction_when_not_done": self.when_not_done.to_dict(),
+            "satisfaction_when_done": self.when_done.to_dict() if self.when_done else None,
+            "satisfaction_when_not_done": (
+                self.when_not_done.to_dict() if self.when_not_done else None
+            ),
         }
 
 
@@ -284,6 +287,8 @@ class Report:
     versions: tuple[VersionInfo, ...]  # playbook versions seen in the period
     comparison: Comparison | None = None
     notes: tuple[str, ...] = field(default=())
+    # Whether the touches carry satisfaction per touch (asked for: it costs the most).
+    touch_satisfaction: bool = False
 
     def touch(self, touch_id: str) -> TouchRow | None:
         return next((t for t in self.touches if t.touch_id == touch_id), None)

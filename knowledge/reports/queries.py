@@ -282,20 +282,30 @@ def _grid_cells(
 
 def _staff_cells(session: Session, period: Period, scope: Scope, weeks: list[Week]) -> list[Cell]:
     week = week_of(TS.shown_at, weeks).label("wk")
-    in_scope = (
-        TS.staff_id == scope.staff_id
-        if scope.kind == "advisor"
-        else or_(TS.staff_id.in_(scope_staff(session, scope)), _nobody_here(scope))
-    )
-    stmt = (
-        select(TS.touch_id, TS.playbook_version, week, TS.outcome, func.count())
-        .where(_in_period(TS.shown_at, period), in_scope)
-        .group_by(TS.touch_id, TS.playbook_version, week, TS.outcome)
-    )
+    columns = (TS.touch_id, TS.playbook_version, week, TS.outcome)
     found: dict[tuple[str, str, int], dict[str | None, int]] = {}
-    for touch_id, version, wk, outcome, n in session.execute(stmt):
-        found.setdefault((touch_id, version, int(wk)), {})[outcome] = int(n)
+    for where in _by_staff_and_outcome(session, period, scope):
+        stmt = select(*columns, func.count()).where(*where).group_by(*columns)
+        for touch_id, version, wk, outcome, n in session.execute(stmt):
+            by_outcome = found.setdefault((touch_id, version, int(wk)), {})
+            by_outcome[outcome] = by_outcome.get(outcome, 0) + int(n)
     return [Cell(t, v, w, _counts(by_outcome)) for (t, v, w), by_outcome in found.items()]
+
+
+def _by_staff_and_outcome(
+    session: Session, period: Period, scope: Scope
+) -> list[list[ColumnElement[bool]]]:
+    """The scope's suggestions as conditions that each seek ranges of the staff index
+    (staff member, outcome, shown_at): one per kind of outcome, and those shown to nobody."""
+    in_period = _in_period(TS.shown_at, period)
+    staff = TS.staff_id.in_(scope_staff(session, scope))
+    parts = [
+        [staff, TS.outcome.in_([o.value for o in TouchOutcome]), in_period],
+        [staff, TS.outcome.is_(None), in_period],
+    ]
+    if scope.kind != "advisor":
+        parts.append([_nobody_here(scope), in_period])
+    return parts
 
 
 # --- per staff member ---------------------------------------------------------------------------
@@ -310,47 +320,31 @@ class StaffCounts:
     counts: Counts
 
 
-def _outcome_sums() -> list[ColumnElement[int]]:
-    return [
-        func.count(),
-        *(func.sum(case((TS.outcome == o.value, 1), else_=0)) for o in TouchOutcome),
-    ]
-
-
 def staff_counts(session: Session, period: Period, scope: Scope) -> list[StaffCounts]:
-    """Counts per staff member the suggestions were shown to: one index range each."""
-    staff_ids = scope_staff(session, scope)
-    stmt = (
-        select(TS.staff_id, *_outcome_sums())
-        .where(TS.staff_id.in_(staff_ids), _in_period(TS.shown_at, period))
-        .group_by(TS.staff_id)
-    )
-    numbers: dict[int, list[int]] = (
-        {sid: rest for sid, *rest in session.execute(stmt) if sid is not None} if staff_ids else {}
-    )
+    """Counts per staff member the suggestions were shown to (index range counts)."""
+    found: dict[int | None, dict[str | None, int]] = {}
+    for where in _by_staff_and_outcome(session, period, scope):
+        stmt = (
+            select(TS.staff_id, TS.outcome, func.count())
+            .where(*where)
+            .group_by(TS.staff_id, TS.outcome)
+        )
+        for staff_id, outcome, n in session.execute(stmt):
+            by_outcome = found.setdefault(staff_id, {})
+            by_outcome[outcome] = by_outcome.get(outcome, 0) + int(n)
     who = {
         sid: (name, role, code)
         for sid, name, role, code in session.execute(
             select(StaffMember.id, StaffMember.display_name, StaffMember.role, Dealer.code)
             .join(Dealer, Dealer.id == StaffMember.dealer_id)
-            .where(StaffMember.id.in_(list(numbers)))
+            .where(StaffMember.id.in_([k for k in found if k is not None]))
         )
     }
-    out = [StaffCounts(sid, *who[sid], _sum_counts(values)) for sid, values in numbers.items()]
-    if scope.kind != "advisor":
-        # Suggestions shown to nobody in particular (the command line without --as).
-        nobody = select(*_outcome_sums()).where(
-            _nobody_here(scope), _in_period(TS.shown_at, period)
-        )
-        row = session.execute(nobody).one()
-        if row[0]:
-            out.append(StaffCounts(None, None, None, None, _sum_counts(list(row))))
+    out = []
+    for sid, by_outcome in found.items():
+        name, role, code = who[sid] if sid is not None else (None, None, None)
+        out.append(StaffCounts(sid, name, role, code, _counts(by_outcome)))
     return out
-
-
-def _sum_counts(values: Sequence[int | None]) -> Counts:
-    total, done, skipped, unfit = (int(v or 0) for v in values)
-    return Counts(total, done, skipped, unfit)
 
 
 # --- skip reasons and ratings ------------------------------------------------------------------
@@ -473,40 +467,33 @@ def _surveyed_visits(period: Period, scope: Scope) -> list[ColumnElement[bool]]:
 
 
 def satisfaction_by_week(session: Session, period: Period, scope: Scope) -> dict[int, Satisfaction]:
-    """Surveyed visits opened in each week: a touch done / suggested, none done / nothing
-    suggested (2 / 1 / NULL: the visit's best outcome, read from the index)."""
+    """Surveyed visits opened in each week: a touch done / touches suggested, none done /
+    nothing suggested — two index seeks per surveyed visit, one key to group by."""
     weeks = period_weeks(period)
     if not weeks:
         return {}
-    best = (
-        select(func.max(case((TS.outcome == DONE, 2), else_=1)))
-        .where(TS.visit_id == ServiceVisit.id)
-        .scalar_subquery()
-    )
-    visits = (
-        select(
-            week_of(ServiceVisit.opened_at, weeks).label("wk"),
-            best.label("best"),
-            Survey.score.label("score"),
-        )
+    done = exists().where(TS.visit_id == ServiceVisit.id, TS.outcome == DONE)
+    suggested = exists().where(TS.visit_id == ServiceVisit.id)
+    # week × 4 + (2 done, 1 suggested, 0 nothing): one key, evaluated once per visit.
+    key = week_of(ServiceVisit.opened_at, weeks) * 4 + case((done, 2), (suggested, 1), else_=0)
+    stmt = (
+        select(key, func.count(), func.sum(Survey.score))
         .select_from(Survey)
         .join(ServiceVisit, ServiceVisit.id == Survey.visit_id)
         .where(*_surveyed_visits(period, scope))
-        .subquery()
-    )
-    stmt = select(visits.c.wk, visits.c.best, func.count(), func.sum(visits.c.score)).group_by(
-        visits.c.wk, visits.c.best
+        .group_by(key)
     )
     out: dict[int, Satisfaction] = {}
-    for week, best_outcome, n, score_sum in session.execute(stmt):
+    for value, n, score_sum in session.execute(stmt):
+        week, best = divmod(int(value), 4)
         mean = Mean(int(n), int(score_sum or 0))
-        if best_outcome == 2:
+        if best == 2:
             part = Satisfaction(touches_done=mean)
-        elif best_outcome == 1:
+        elif best == 1:
             part = Satisfaction(suggested_none_done=mean)
         else:
             part = Satisfaction(nothing_suggested=mean)
-        out[int(week)] = out.get(int(week), Satisfaction()) + part
+        out[week] = out.get(week, Satisfaction()) + part
     return out
 
 
@@ -520,17 +507,20 @@ def _visit_level(
     each visit counted once per key; grouped into (key, done, visits, score sum)."""
     done = func.max(case((TS.outcome == DONE, 1), else_=0))
     per_visit = (
-        select(key.label("k"), done.label("done"), Survey.score.label("score"))
+        select(key.label("k"), done.label("done"), func.max(Survey.score).label("score"))
         .select_from(Survey)
         .join(ServiceVisit, ServiceVisit.id == Survey.visit_id)
-        .join(TS, TS.visit_id == ServiceVisit.id)
+        .join(TS, TS.visit_id == Survey.visit_id)
         .where(*_surveyed_visits(period, scope), *extra)
-        .group_by(Survey.visit_id, key, Survey.score)
+        .group_by(Survey.visit_id, key)
         .subquery()
     )
+    # Grouped by (done, key) rather than (key, done): grouping by the key first would make a
+    # plan that walks every suggestion in key order attractive, probing surveys millions of
+    # times instead of reading the surveyed visits' suggestions.
     return select(
         per_visit.c.k, per_visit.c.done, func.count(), func.sum(per_visit.c.score)
-    ).group_by(per_visit.c.k, per_visit.c.done)
+    ).group_by(per_visit.c.done, per_visit.c.k)
 
 
 def satisfaction_by_touch(

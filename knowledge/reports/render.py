@@ -98,12 +98,17 @@ def csv_rows(report: Report) -> Iterable[dict[str, object]]:
             "top_skip_reasons": "; ".join(f"{r.text} ({r.count})" for r in t.skip_reasons),
         }
     for t in report.touches:
-        for group, mean in (("touch_done", t.when_done), ("touch_not_done", t.when_not_done)):
+        for group, per_touch in (
+            ("touch_done", t.when_done),
+            ("touch_not_done", t.when_not_done),
+        ):
+            if per_touch is None:
+                continue
             yield {
                 "section": "touch_satisfaction",
                 "touch_id": t.touch_id,
                 "title": t.title,
-                **_mean_cells(group, mean),
+                **_mean_cells(group, per_touch),
             }
     for s in report.staff:
         yield {
@@ -497,7 +502,7 @@ def comparison_chart(report: Report) -> str:
     return "".join(parts)
 
 
-def _touch_table(touches: Sequence[TouchRow]) -> str:
+def _touch_table(touches: Sequence[TouchRow], with_satisfaction: bool) -> str:
     rows = []
     for t in touches:
         reasons = "<br>".join(f"{_e(r.text)} ({r.count})" for r in t.skip_reasons) or "–"
@@ -509,14 +514,25 @@ def _touch_table(touches: Sequence[TouchRow]) -> str:
             f"{_num_cells(t.counts)}"
             f'<td class="text">{reasons}</td>'
             f"<td>{t.ratings.good}</td><td>{t.ratings.not_appropriate}{comments}</td>"
-            f"{_mean_cell(t.when_done)}{_mean_cell(t.when_not_done)}</tr>"
+            + (
+                f"{_mean_cell(t.when_done or Mean())}{_mean_cell(t.when_not_done or Mean())}"
+                if with_satisfaction
+                else ""
+            )
+            + "</tr>"
         )
     return (
         '<table id="table-touches"><thead><tr><th>touch</th>'
         f"{COUNT_HEAD}"
         '<th class="text">top skip reasons</th><th>rated good</th><th>rated not appropriate</th>'
-        "<th>score when done</th><th>visits</th><th>score when not done</th><th>visits</th>"
-        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        + (
+            "<th>score when done</th><th>visits</th><th>score when not done</th><th>visits</th>"
+            if with_satisfaction
+            else ""
+        )
+        + "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
     )
 
 
@@ -652,7 +668,7 @@ read them with care.</p>
 {weekly_satisfaction_chart(report)}
 </section>
 
-<section><h2>Per touch</h2>{_touch_table(report.touches)}</section>
+<section><h2>Per touch</h2>{_touch_table(report.touches, report.touch_satisfaction)}</section>
 
 <section><h2>Per week</h2>
 <div class="legend"><span><i style="background:#c9d2dc"></i>suggested (left scale)</span>

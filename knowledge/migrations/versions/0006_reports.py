@@ -94,7 +94,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_touch_suggestion_staff_report",
-            ["staff_id", "shown_at", "touch_id", "playbook_version", "outcome", "visit_id"],
+            ["staff_id", "outcome", "shown_at", "touch_id", "playbook_version", "visit_id"],
             unique=False,
         )
         batch_op.create_index(

@@ -155,7 +155,9 @@ def test_satisfaction_with_and_without_touches(store: Store, world: ReportWorld)
 
 
 def test_satisfaction_per_touch(store: Store, world: ReportWorld) -> None:
-    report = run(store, "U300")
+    assert all(t.when_done is None for t in run(store, "U300").touches)  # asked for only
+    report = run(store, "U300", touch_satisfaction=True)
+    assert report.touch_satisfaction
     per_touch = {t.touch_id: (t.when_done, t.when_not_done) for t in report.touches}
     assert per_touch == {
         "drink_known": (Mean(3, 27), Mean(2, 13)),

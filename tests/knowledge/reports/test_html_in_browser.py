@@ -111,6 +111,7 @@ def hand_made_report() -> Report:
         },
         satisfaction=Satisfaction(Mean(41, 370), Mean(15, 100), Mean(2, 12)),
         versions=(v2, v1),
+        touch_satisfaction=True,
         comparison=Comparison(
             VersionSide(
                 v1,

@@ -22,7 +22,13 @@ def report(store: Store) -> Report:
         build_report_world(session)
         viewer = viewer_for_slack_id(session, "U300", channel="test")
         return report_for(
-            session, viewer, since=PERIOD, now=NOW, playbook=load_playbook(), compare=(V1, V2)
+            session,
+            viewer,
+            since=PERIOD,
+            now=NOW,
+            playbook=load_playbook(),
+            compare=(V1, V2),
+            touch_satisfaction=True,
         )
 
 
@@ -142,3 +148,20 @@ def test_summary_lines_for_a_chat_message(report: Report) -> None:
         "Their usual drink, brought to them: 4/6 done (67 %); skipped mostly: customer in a hurry",
         "Open recall on another of their vehicles: 2/3 done (67 %)",
     ]
+
+
+def test_satisfaction_per_touch_only_when_asked(store: Store, report: Report) -> None:
+    body = json.loads(to_json(report))
+    assert body["touches"][0]["satisfaction_when_done"] == {
+        "visits": 3,
+        "average": 9.0,
+        "small_sample": True,
+    }
+    assert "score when done" in to_html(report)
+    assert "touch_satisfaction," in to_csv(report)
+    with store.sessions.begin() as session:
+        viewer = viewer_for_slack_id(session, "U300", channel="test")
+        plain = report_for(session, viewer, since=PERIOD, now=NOW)
+    assert json.loads(to_json(plain))["touches"][0]["satisfaction_when_done"] is None
+    assert "score when done" not in to_html(plain)
+    assert "touch_satisfaction," not in to_csv(plain)
