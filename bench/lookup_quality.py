@@ -551,6 +551,14 @@ def report(url: str, data: dict[str, Any], out: Path) -> bool:
         f"{'ALL':16} {len(every.outcomes):5} {every.rate(lambda o: o.first_strict):9.1f}% "
         f"{first:11.1f}% {top5:6.1f}%"
     )
+    unique = Stats([o for o in every.outcomes if len(o.query.tellable) == 1])
+    names_unique = Stats([o for o in unique.outcomes if o.query.kind not in IDENTIFIER_KINDS])
+    print(
+        f"unique truth (one customer fits the query): {len(unique.outcomes)} queries, first "
+        f"{unique.rate(lambda o: o.first_strict):.1f}%, top5 {unique.rate(lambda o: o.top5):.1f}%; "
+        f"of them names: {len(names_unique.outcomes)}, first "
+        f"{names_unique.rate(lambda o: o.first_strict):.1f}%"
+    )
     checks = {
         "first >= 97%": first >= 97.0,
         "top5 >= 99.5%": top5 >= 99.5,
@@ -575,6 +583,12 @@ def report(url: str, data: dict[str, Any], out: Path) -> bool:
                 "top5": top5,
                 "exact_identifiers": exact,
                 "first_strict": every.rate(lambda o: o.first_strict),
+                "unique_truth": {
+                    "n": len(unique.outcomes),
+                    "first": unique.rate(lambda o: o.first_strict),
+                    "names_n": len(names_unique.outcomes),
+                    "names_first": names_unique.rate(lambda o: o.first_strict),
+                },
                 "checks": checks,
                 "misses": [
                     {
