@@ -122,6 +122,9 @@ def bulk_insert_returning(
 ) -> list[int]:
     """Insert rows through the driver and return their new ids in the order given.
 
+    Values must be what the driver takes: convert dates, datetimes and JSON with
+    ``driver_value`` (once per batch where they repeat).
+
     PostgreSQL: ids are drawn from the table's sequence first and inserted explicitly.
     SQLite: each new row of an INTEGER PRIMARY KEY table gets the largest id so far plus
     one, in insertion order, so the returned ids, sorted, are the rows' ids in order.
@@ -130,7 +133,7 @@ def bulk_insert_returning(
         return []
     connection = session.connection()
     dialect = connection.dialect.name
-    converted = [[driver_value(dialect, v) for v in row] for row in rows]
+    converted = rows
     names = ", ".join(f'"{c}"' for c in columns)
     if dialect == "postgresql":
         ids = sorted(

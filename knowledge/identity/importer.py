@@ -129,11 +129,7 @@ def parse_batch(rows: list[Row], parser: RowParser) -> ParsedBatch:
             parsed.append(parser.parse(row.line, row.data))
         except RowRejected as exc:
             rejects.append((row.line, str(exc), _raw(row.data)))
-    people = [
-        PersonInput(p.person, p.person_payload or {}, payload_hash(p.person_payload or {}))
-        for p in parsed
-        if p.person is not None
-    ]
+    people = [PersonInput.of(p.person, p.person_payload or {}) for p in parsed if p.person]
     return ParsedBatch(rows[-1].index, len(rows), parsed, people, rejects)
 
 

@@ -88,9 +88,13 @@ _CONTACT_COLUMNS = (
 )
 
 
+def payload_text(payload: dict[str, Any]) -> str:
+    """The payload as stored, in one canonical spelling (so equal payloads hash equal)."""
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def payload_hash(payload: dict[str, Any]) -> str:
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(payload_text(payload).encode()).hexdigest()
 
 
 @dataclass(slots=True)
@@ -98,6 +102,13 @@ class PersonInput:
     record: PersonRecord
     payload: dict[str, Any]
     payload_hash: str
+    # The payload as JSON text, when already serialised (saves doing it twice).
+    payload_json: str | None = None
+
+    @classmethod
+    def of(cls, record: PersonRecord, payload: dict[str, Any]) -> PersonInput:
+        text = payload_text(payload)
+        return cls(record, payload, hashlib.sha256(text.encode()).hexdigest(), text)
 
 
 @dataclass(slots=True)
@@ -593,10 +604,13 @@ class PeopleResolver:
     ) -> dict[str, PersonOutcome]:
         now = utcnow()
         # 1. New customers, with survivorship over their records.
+        dialect = session.get_bind().dialect.name
+        stamp = driver_value(dialect, now)
         rows: list[tuple[Any, ...]] = []
         for temp in new_customers:
             fields = golden_fields([m.record for m in members[temp]])
-            rows.append((*(fields[c] for c in _GOLDEN_COLUMNS), False, False, now, now))
+            fields["birth_date"] = driver_value(dialect, fields["birth_date"])
+            rows.append((*(fields[c] for c in _GOLDEN_COLUMNS), False, False, stamp, stamp))
         ids = bulk_insert_returning(
             session,
             _CUSTOMER,
@@ -639,12 +653,12 @@ class PeopleResolver:
                 EntityType.CUSTOMER.value,
                 w.inp.record.source_id,
                 rid(w.target),
-                w.inp.payload,
+                w.inp.payload_json or payload_text(w.inp.payload),
                 w.inp.payload_hash,
                 w.score,
                 w.reason[:2000],
-                now,
-                now,
+                stamp,
+                stamp,
             )
             for w in new_items
         ]
@@ -822,10 +836,7 @@ class PeopleResolver:
             session,
             _CONTACT,
             _CONTACT_COLUMNS,
-            [
-                (*(driver_value(dialect, r[c]) for c in _CONTACT_COLUMNS[:-1]), created)
-                for r in rows
-            ],
+            [(*(r[c] for c in _CONTACT_COLUMNS[:-1]), created) for r in rows],
             ignore=True,
         )
 
