@@ -18,6 +18,7 @@ The caller owns the session and commits it (``with store.sessions.begin() as ses
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import re
@@ -295,13 +296,17 @@ class Dialogue:
             playbook=self.playbook,
             settings=self.settings,
         )
-        structured = True
+        structured = False
+        # What the conversation knew before: kept when the action fails, so it never
+        # remembers a customer or touch numbers from writes that were rolled back.
+        before = copy.deepcopy(context)
         try:
             with session.begin_nested():
                 results, structured = self._answer(turn, emoji)
         except ConciergeError as exc:
             results = [Apology(text=_sentence(str(exc)), reason=_reason(exc))]
             turn.wrote = False
+            context = before
         except Exception:
             log.exception("the action for %r failed", turn.intent or "(structured)")
             results = [
@@ -312,6 +317,7 @@ class Dialogue:
                 )
             ]
             turn.wrote = False
+            context = before
         if context.expired:
             results = [
                 Message(

@@ -18,7 +18,7 @@ from actions.turn import IDENTIFIER_KINDS, Turn, entity_dicts, words
 from actions.understanding import Entity
 from knowledge.lookup import Candidate, SearchResult, search
 from knowledge.lookup.text import TITLES
-from knowledge.normalize import fold, name_tokens
+from knowledge.normalize import name_tokens
 
 CANDIDATES_SHOWN = 5
 # Words that refer to the customer the conversation is about.
@@ -218,7 +218,3 @@ def resolve_customer(turn: Turn, pending_intent: str) -> Resolution:
             )
         ]
     )
-
-
-def folded(text: str) -> str:
-    return fold(text).strip()

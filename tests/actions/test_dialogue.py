@@ -308,6 +308,7 @@ def test_a_failing_action_writes_nothing_and_apologises(
         turn.session.add(Preference(customer_id=cast.priya, kind="drink", value="tea"))
         turn.session.flush()
         turn.wrote = True
+        turn.context.set_customer(cast.kenji, "Kenji Tanaka")
         raise InvalidInput("the drink list is closed for maintenance")
 
     monkeypatch.setitem(router.HANDLERS, "record_preference", half_done)
@@ -320,7 +321,7 @@ def test_a_failing_action_writes_nothing_and_apologises(
     assert apology.text == "The drink list is closed for maintenance."
     assert not reply.wrote
     assert counts(store) == before
-    # The conversation itself was still saved (and is still about Priya).
+    # The conversation itself was still saved, as it was before: still about Priya.
     saved = conversation(store, chat.key)
     assert saved is not None and saved.turns == 2 and saved.customer_id == cast.priya
 
