@@ -24,6 +24,7 @@ from tests.knowledge.touches.builders import (
     SPOUSE,
     SPOUSE_ID,
     TODAY,
+    closed_visit_profile,
     contact,
     declined,
     facts_for,
@@ -47,11 +48,6 @@ class Situation:
 
 def waiting(**changes: object) -> CustomerProfile:
     return with_visit(profile(**changes))
-
-
-def closed_visit(days_ago: int) -> CustomerProfile:
-    last = visit(status="closed", closed_days_ago=days_ago, promised_in_minutes=None)
-    return profile(last_visits=(last,))
 
 
 GOLF = vehicle(
@@ -177,9 +173,9 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "follow_up_call",
-        lambda: Situation(closed_visit(1), CALL_CENTER),
+        lambda: Situation(closed_visit_profile(1), CALL_CENTER),
         lambda: Situation(
-            dataclasses.replace(closed_visit(1), last_contact=contact(0.5)), CALL_CENTER
+            dataclasses.replace(closed_visit_profile(1), last_contact=contact(0.5)), CALL_CENTER
         ),
         "Call Ms. Okafor to ask how the 2020 BMW X5 xDrive40i (HH-AB 1234) is driving",
     ),
@@ -304,10 +300,6 @@ CASES: tuple[Case, ...] = (
 
 def test_every_touch_has_a_case() -> None:
     assert sorted(c.touch_id for c in CASES) == sorted(t.id for t in playbook().touches)
-
-
-def _facts(s: Situation) -> dict[str, object]:
-    return dict(facts_for(s.profile, staff=s.staff, now=s.now))
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.touch_id)
