@@ -50,7 +50,7 @@ def waiting(**changes: object) -> CustomerProfile:
     return with_visit(profile(**changes))
 
 
-GOLF = vehicle(
+TOUAREG = vehicle(
     2,
     make="Volkswagen",
     model="Touareg",
@@ -195,7 +195,7 @@ CASES: tuple[Case, ...] = (
         "recall_on_this_car",
         lambda: Situation(waiting(vehicles=(vehicle(recalls=(recall(),)),))),
         lambda: Situation(
-            waiting(vehicles=(vehicle(), dataclasses.replace(GOLF, open_recalls=(recall("69Q7"),))))
+            waiting(vehicles=(vehicle(), dataclasses.replace(TOUAREG, open_recalls=(recall("69Q7"),))))
         ),
         "recall 0061 on the 2020 BMW X5 xDrive40i (HH-AB 1234)",
     ),
@@ -207,7 +207,7 @@ CASES: tuple[Case, ...] = (
                 vehicles=(
                     vehicle(),
                     dataclasses.replace(
-                        GOLF, open_recalls=(recall("69Q7", "Airbag control unit software", 30),)
+                        TOUAREG, open_recalls=(recall("69Q7", "Airbag control unit software", 30),)
                     ),
                 ),
             )
@@ -217,7 +217,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "quick_check_other_vehicle",
-        lambda: Situation(waiting(household=(SPOUSE,), vehicles=(vehicle(), GOLF))),
+        lambda: Situation(waiting(household=(SPOUSE,), vehicles=(vehicle(), TOUAREG))),
         lambda: Situation(waiting()),
         "Ask how Mark Okafor's 2016 Volkswagen Touareg (HH-MO 77) is doing",
     ),
@@ -227,7 +227,7 @@ CASES: tuple[Case, ...] = (
             waiting(
                 vehicles=(
                     vehicle(),
-                    dataclasses.replace(GOLF, next_service_due=TODAY - dt.timedelta(days=40)),
+                    dataclasses.replace(TOUAREG, next_service_due=TODAY - dt.timedelta(days=40)),
                 )
             )
         ),
@@ -235,7 +235,7 @@ CASES: tuple[Case, ...] = (
             waiting(
                 vehicles=(
                     vehicle(),
-                    dataclasses.replace(GOLF, next_service_due=TODAY + dt.timedelta(days=40)),
+                    dataclasses.replace(TOUAREG, next_service_due=TODAY + dt.timedelta(days=40)),
                 )
             )
         ),
