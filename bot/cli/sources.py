@@ -72,7 +72,7 @@ def _write_rejects(path: Path, rejects: list[tuple[int, str, str | None]]) -> No
 def _summary(report: ImportReport) -> Table:
     table = Table(title=f"import of {report.file} as {report.source} (run #{report.run_id})")
     table.add_column("rows", justify="right")
-    table.add_column("new customers", justify="right")
+    table.add_column("created", justify="right")
     table.add_column("merged", justify="right")
     table.add_column("updated", justify="right")
     table.add_column("unchanged", justify="right")

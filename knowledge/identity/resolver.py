@@ -377,11 +377,14 @@ class PeopleResolver:
                     self.oversized.add(key)
             for key, (kind, _) in list(item.keys.items()):
                 holders = len(key_customers.get(key, ()))
-                if kind == "n" and holders > 1:
+                if kind == "n" and (holders > 1 or key in self.oversized):
                     # The full-name block only serves rare names: a name two customers
-                    # carry already is not rare, and its block can be huge.
+                    # carry already is not rare, and its block can be huge — a name with
+                    # a few holders is never looked up again in this run.
                     item.keys.pop(key)
                     item.view.rare_name = False
+                    if holders > 3:
+                        self.oversized.add(key)
                 elif holders > MAX_BLOCK_CUSTOMERS:
                     self.oversized.add(key)
                     item.keys.pop(key)
