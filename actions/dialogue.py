@@ -439,8 +439,7 @@ class Dialogue:
                 Apology(
                     text="Sorry, I didn't understand that.",
                     reason="not_understood",
-                    hint="Try e.g. "
-                    + "; ".join(f"'{e}'" for e in examples_for(turn.staff.role)[:3]),
+                    hint="Try e.g. " + "; ".join(f"'{e}'" for e in examples_for(turn)[:3]),
                 )
             ]
         context = turn.context

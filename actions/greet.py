@@ -18,6 +18,6 @@ def handle(turn: Turn) -> list[Result]:
         Message(
             text=f"Hello {first}! Who can I help you with?{about}".replace("Hello !", "Hello!"),
             tone="greeting",
-            examples=examples_for(turn.staff.role)[:3],
+            examples=examples_for(turn)[:3],
         )
     ]

@@ -15,5 +15,5 @@ def handle(turn: Turn) -> list[Result]:
             reason="not_understood",
             hint="Try one of the examples below.",
         ),
-        Message(text="For example:", tone="help", examples=examples_for(turn.staff.role)[:3]),
+        Message(text="For example:", tone="help", examples=examples_for(turn)[:3]),
     ]

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.dialogue import Dialogue
+from actions.help import common_examples, someone_here
 from actions.turn import DialogueSettings
 from actions.understanding import NLUClient, NLUUnavailable, Understander, Understanding
 from bot.cli.common import console, one_line_errors, settings, store
@@ -24,7 +25,7 @@ from bot.nlu_server import NLULayout, NLUServerError, ensure_server
 from bot.terminal.chat import TerminalChat
 from knowledge.demo import demo_info
 from knowledge.errors import ConfigError, InvalidInput
-from knowledge.models import Customer, Dealer, ServiceVisit, StaffMember
+from knowledge.models import Dealer, StaffMember
 from knowledge.models.enums import Role
 from knowledge.touches import PlaybookHolder
 
@@ -75,26 +76,12 @@ def first_advisor(session: Session) -> StaffMember | None:
 
 
 def first_hint(session: Session, staff: StaffMember) -> str:
-    """Something real to type first: a customer waiting at this rooftop today, if any."""
-    row = session.execute(
-        select(Customer.salutation, Customer.family_name, Customer.given_name)
-        .join(ServiceVisit, ServiceVisit.customer_id == Customer.id)
-        .where(
-            ServiceVisit.dealer_id == staff.dealer_id,
-            ServiceVisit.status.in_(("arrived", "waiting")),
-            Customer.kind == "person",
-        )
-        .order_by(ServiceVisit.arrived_at.desc())
-        .limit(1)
-    ).first()
-    if row is None:
+    """Something real to type first: a customer on site at this rooftop now, if any."""
+    someone = someone_here(session, staff.dealer_id)
+    if someone is None:
         return "try: 'help', a customer's name, or a phone number"
-    salutation, family, given = row
-    title = (salutation or "").lower().rstrip(".")
-    who = f"{title} {family}" if title and family else f"{given or ''} {family or ''}"
-    pronoun = {"mr": "he", "herr": "he", "mrs": "she", "ms": "she", "frau": "she"}.get(title)
-    follow = f"what else does {pronoun or 'the customer'} drive?"
-    return f"try: '{who.strip()} is here, waiting' — then '{follow}' or 'done 1'"
+    first, follow = common_examples(someone)[:2]
+    return f"try: '{first}' — then '{follow}' or 'done 1'"
 
 
 def _start_nlu(no_nlu: bool) -> Understander:

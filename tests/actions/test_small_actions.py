@@ -5,6 +5,7 @@ from __future__ import annotations
 from actions import (
     affirm,
     choose_option,
+    customer_arrived,
     deny,
     goodbye,
     greet,
@@ -133,3 +134,25 @@ def test_owners_query_without_vehicles_asks(store: Store, cast: Cast) -> None:
     with store.sessions.begin() as s:
         [question] = owners_query.handle(turn_for(s, cast.agent, "list owners", "owners_query"))
         assert isinstance(question, Question) and question.expects == "detail"
+
+
+def test_examples_name_a_customer_who_is_really_here(store: Store, cast: Cast) -> None:
+    with store.sessions.begin() as s:
+        [helped] = help.handle(turn_for(s, cast.advisor, "help", "help"))
+        assert isinstance(helped, Message)
+        assert helped.examples[:2] == ("<name> is here, she's waiting", "what else does she drive?")
+    context = ConversationContext(key="unit", channel="terminal", staff_id=cast.advisor)
+    context.set_customer(cast.maria, "Maria Gonzales")
+    with store.sessions.begin() as s:
+        customer_arrived.handle(
+            turn_for(s, cast.advisor, "she's here, waiting", "customer_arrived", context=context)
+        )
+    with store.sessions.begin() as s:
+        [helped] = help.handle(turn_for(s, cast.advisor, "help", "help"))
+        assert isinstance(helped, Message)
+        assert helped.examples[:4] == (
+            "mrs Gonzales is here, she's waiting",
+            "what else does she drive?",
+            "any open recalls on her cars?",
+            "she takes her coffee black",
+        )
