@@ -24,11 +24,12 @@ from actions.results import (
     VehicleList,
 )
 from actions.turn import Turn
-from actions.understanding import FakeNLU
+from actions.understanding import FakeNLU, NLUClient
+from bot.nlu_server import free_port
 from knowledge import db as store_db
 from knowledge.db import Store
 from knowledge.errors import InvalidInput
-from knowledge.models import Preference, ServiceVisit, TouchSuggestion
+from knowledge.models import Preference, ServiceVisit, TouchSuggestion, Vehicle
 from tests.actions.cast import Cast, Chat, audits, conversation, counts, ent
 
 ARRIVAL = "mrs gonzales is here, she's waiting"
@@ -407,3 +408,28 @@ def test_waiting_or_drop_off_is_answered_in_a_word(store: Store, cast: Cast) -> 
     with store.sessions() as s:
         visit = s.scalars(select(ServiceVisit).where(ServiceVisit.customer_id == cast.kenji)).one()
         assert (visit.status, visit.wait_mode) == ("arrived", "drop_off")
+
+
+def test_a_bare_vin_or_repair_order_is_looked_up_without_the_nlu(store: Store, cast: Cast) -> None:
+    down = FakeNLU(unavailable=True)
+    chat = Chat(store, down, cast.agent)
+    with store.sessions() as s:
+        golf = s.get(Vehicle, cast.golf)
+        assert golf is not None
+        vin = golf.vin
+    [card] = chat.say(vin).results
+    assert isinstance(card, CustomerCardResult) and card.customer_id == cast.carlos
+    [card] = chat.say("RO-HAM1-100100").results
+    assert isinstance(card, CustomerCardResult) and card.customer_id == cast.maria
+    assert down.calls == []
+
+
+def test_an_nlu_server_that_cannot_be_reached_is_said_plainly(store: Store, cast: Cast) -> None:
+    with NLUClient(f"http://127.0.0.1:{free_port()}", "token", 0.5) as unreachable:
+        chat = Chat(store, FakeNLU(), cast.advisor)
+        chat.dialogue.nlu = unreachable
+        reply = chat.say("what does she drive?")
+    [apology] = reply.results
+    assert isinstance(apology, Apology) and apology.reason == "nlu_unavailable"
+    assert "cannot be reached (connection refused)" in apology.text
+    assert not reply.wrote
