@@ -24,9 +24,9 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from knowledge import db as store_db  # noqa: E402
-from knowledge.demo import load_demo  # noqa: E402
-from knowledge.summary import store_summary  # noqa: E402
+from knowledge import db as store_db
+from knowledge.demo import load_demo
+from knowledge.summary import store_summary
 
 DEFAULT_NOW = "2026-11-23T10:00:00+00:00"
 
