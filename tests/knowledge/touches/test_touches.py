@@ -195,7 +195,9 @@ CASES: tuple[Case, ...] = (
         "recall_on_this_car",
         lambda: Situation(waiting(vehicles=(vehicle(recalls=(recall(),)),))),
         lambda: Situation(
-            waiting(vehicles=(vehicle(), dataclasses.replace(TOUAREG, open_recalls=(recall("69Q7"),))))
+            waiting(
+                vehicles=(vehicle(), dataclasses.replace(TOUAREG, open_recalls=(recall("69Q7"),)))
+            )
         ),
         "recall 0061 on the 2020 BMW X5 xDrive40i (HH-AB 1234)",
     ),
