@@ -12,12 +12,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge.errors import InvalidInput
 from knowledge.identity.cluster import Candidate, MatchConfig, decide
 from knowledge.identity.junk import SHARED_MIN_PEOPLE, SharedValues
-from knowledge.identity.keys import blocking_keys, value_keys
+from knowledge.identity.keys import BLOCK_CAPS, blocking_keys, value_keys
 from knowledge.identity.mapping import load_mapping
 from knowledge.identity.records import PersonRecord
 from knowledge.identity.resolver import (
@@ -29,6 +30,7 @@ from knowledge.identity.resolver import (
     payload_hash,
 )
 from knowledge.identity.rows import RowParser, RowRejected
+from knowledge.models import IdentityKey
 
 WALK_IN_SOURCE = "walk-in"
 WALK_IN_TRUST = 40
@@ -63,6 +65,15 @@ def person_from_fields(
     return record
 
 
+def _holders(session: Session, key: int, cap: int) -> list[int]:
+    """Up to ``cap`` + 1 customers holding a key (one more than the cap says "too many")."""
+    return list(
+        session.execute(
+            select(IdentityKey.customer_id).where(IdentityKey.key == key).limit(cap + 1)
+        ).scalars()
+    )
+
+
 def match_person(
     session: Session,
     record: PersonRecord,
@@ -81,20 +92,25 @@ def match_person(
     resolver.names.load(session, [view])
     resolver.names.mark(view)
     keys = blocking_keys(view)
-    values = value_keys(view)
-    found = resolver.lookup_keys(session, set(keys) | set(values.values()))
     household = set()
-    for value, key in values.items():
-        holders = len(found.get(key, ()))
-        if holders >= SHARED_MIN_PEOPLE:
+    for value, key in value_keys(view).items():
+        if value in view.shared:
+            continue
+        # A value's holders are counted, not all fetched: a shared one may have thousands.
+        holders = _holders(session, key, SHARED_MIN_PEOPLE)
+        if len(holders) >= SHARED_MIN_PEOPLE:
             view.shared.add(value)
             keys.pop(key, None)
-        elif holders >= 2:
+        elif len(holders) >= 2:
             household.add(value)
     ids: set[int] = set()
-    for key in keys:
-        block = found.get(key, [])
-        if len(block) <= MAX_BLOCK_CUSTOMERS:
+    for key, (kind, _) in keys.items():
+        cap = BLOCK_CAPS.get(kind, MAX_BLOCK_CUSTOMERS)
+        block = _holders(session, key, cap)
+        if kind == "n":
+            # Only a name no other customer carries is rare enough to count.
+            view.rare_name = view.rare_name and len(block) <= 1
+        if len(block) <= cap:
             ids.update(block)
     members = resolver.load_members(session, ids)
     candidates = [

@@ -32,7 +32,7 @@ from knowledge.identity.dbio import (
 from knowledge.identity.frequency import NameFrequencies
 from knowledge.identity.golden import GOLDEN_FIELDS, contact_values, golden_fields
 from knowledge.identity.junk import SHARED_MIN_PEOPLE, SharedValues
-from knowledge.identity.keys import blocking_keys, key_hash, name_key, value_keys
+from knowledge.identity.keys import BLOCK_CAPS, blocking_keys, key_hash, name_key, value_keys
 from knowledge.identity.records import MatchView, PersonRecord
 from knowledge.identity.search_keys import refresh_search_keys
 from knowledge.models import (
@@ -385,7 +385,7 @@ class PeopleResolver:
                     item.view.rare_name = False
                     if holders > 3:
                         self.oversized.add(key)
-                elif holders > MAX_BLOCK_CUSTOMERS:
+                elif holders > BLOCK_CAPS.get(kind, MAX_BLOCK_CUSTOMERS):
                     self.oversized.add(key)
                     item.keys.pop(key)
 
