@@ -33,6 +33,8 @@ from knowledge.identity.rows import RowParser, RowRejected
 from knowledge.models import IdentityKey
 
 WALK_IN_SOURCE = "walk-in"
+# The source id of a record built only to be matched (never written).
+_UNNAMED = "unnamed"
 WALK_IN_TRUST = 40
 
 
@@ -54,7 +56,7 @@ def person_from_fields(
     mapping = load_mapping("generic-people")
     parser = RowParser(mapping, today=today or dt.datetime.now(dt.UTC).date(), dealers={})
     data = {k: "" if v is None else str(v) for k, v in fields.items()}
-    data.setdefault("source_id", "new")
+    data.setdefault("source_id", _UNNAMED)
     try:
         record = parser.parse(0, data).person
     except RowRejected as exc:
@@ -134,7 +136,13 @@ def resolve_person(
     trust_rank: int = WALK_IN_TRUST,
     config: MatchConfig | None = None,
 ) -> PersonOutcome:
-    """Match ``record`` and write it: it joins its customer or becomes a new one."""
+    """Match ``record`` and write it: it joins its customer or becomes a new one.
+
+    The record's ``source_id`` names it in its source (a walk-in form's number): writing
+    the same source id again is a correction of that record, not a new one.
+    """
+    if record.source_id in ("", _UNNAMED):
+        raise InvalidInput("a record written to the store needs its own source id")
     system_id = ensure_source_system(
         session, record.source, trust_rank, f"records entered one by one ({record.source})"
     )

@@ -82,6 +82,11 @@ def test_match_writes_nothing_resolve_writes_like_an_import(imported: Store) -> 
     assert [tuple(e) for e in emails] == [("anna.m@web.de", "walk-in")]
 
 
+def test_a_record_written_needs_its_own_source_id(imported: Store) -> None:
+    with imported.sessions.begin() as session, pytest.raises(InvalidInput, match="own source id"):
+        resolve_person(session, person_from_fields({"family_name": "Quast"}))
+
+
 def test_bad_fields_are_one_clear_error() -> None:
     with pytest.raises(InvalidInput, match=r"birth_date '14\.03\.1980' is not a date"):
         person_from_fields({"family_name": "Müller", "birth_date": "14.03.1980"})
