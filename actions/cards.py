@@ -62,9 +62,7 @@ def touch_list(result: TouchResult) -> TouchList:
     )
 
 
-def touches_for(
-    turn: Turn, customer_id: int, profile: CustomerProfile | None = None
-) -> TouchList:
+def touches_for(turn: Turn, customer_id: int, profile: CustomerProfile | None = None) -> TouchList:
     """The touches to do now for the customer, recorded as shown and numbered in the context.
 
     Pass the ``profile`` when it is loaded already (the card's), so it is not read twice.
