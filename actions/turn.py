@@ -188,7 +188,3 @@ _WORD = re.compile(r"[a-z0-9']+")
 def words(text: str) -> list[str]:
     """Folded words of a message (lower case, no accents)."""
     return _WORD.findall(fold(text))
-
-
-def has_any(text: str, vocabulary: frozenset[str]) -> bool:
-    return any(w in vocabulary for w in words(text))
