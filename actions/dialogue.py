@@ -28,7 +28,13 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import Session
 
 from actions import router
-from actions.context import ConversationContext, Pending, load_context, save_context
+from actions.context import (
+    ConversationContext,
+    Pending,
+    load_context,
+    purge_idle,
+    save_context,
+)
 from actions.customer_arrived import wait_mode
 from actions.help import examples_for
 from actions.results import Apology, ErrorReason, Message, Question, Reply, Result
@@ -50,6 +56,8 @@ from knowledge.touches import Playbook, PlaybookHolder
 
 log = logging.getLogger(__name__)
 
+# Conversations idle this long are deleted (their memory expired long before).
+RETAIN_MINUTES = 24 * 60
 # A staff message is a sentence or a paste of one identifier; much longer is a paste gone
 # wrong, and reading it would cost the NLU server hundreds of milliseconds.
 MAX_MESSAGE_CHARS = 1000
@@ -327,6 +335,10 @@ class Dialogue:
                 *results,
             ]
         context.turns += 1
+        if context.is_new:
+            # Housekeeping as conversations start: threads idle for a day are gone for good.
+            retain = max(self.settings.idle_minutes, RETAIN_MINUTES)
+            purge_idle(session, now=now, idle_minutes=retain)
         save_context(session, context, now=now)
         return Reply(
             conversation_key=conversation_key,

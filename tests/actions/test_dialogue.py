@@ -433,3 +433,14 @@ def test_an_nlu_server_that_cannot_be_reached_is_said_plainly(store: Store, cast
     assert isinstance(apology, Apology) and apology.reason == "nlu_unavailable"
     assert "cannot be reached (connection refused)" in apology.text
     assert not reply.wrote
+
+
+def test_conversations_idle_for_a_day_are_deleted_when_a_new_one_starts(
+    store: Store, cast: Cast
+) -> None:
+    Chat(store, nlu(), cast.advisor, key="terminal:yesterday").say("hello")
+    later = Chat(store, nlu(), cast.advisor, key="terminal:today")
+    later.now = later.now + dt.timedelta(hours=25)
+    later.say("hello")
+    assert conversation(store, "terminal:yesterday") is None
+    assert conversation(store, "terminal:today") is not None
