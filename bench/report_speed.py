@@ -124,10 +124,10 @@ class Generator:
             for t in self.touches
         }
         # Touches added later (the last few of the playbook) only exist in later versions.
-        late = {t.id for t in self.touches[-4:]}
+        late = [t.id for t in self.touches[-4:]]
         self.version_touches = [
             [t for t in self.touches if t.id not in late],
-            [t for t in self.touches if t.id not in list(late)[:2]],
+            [t for t in self.touches if t.id not in late[:2]],
             list(self.touches),
         ]
         self.days = [TODAY - dt.timedelta(days=i) for i in range(364, -1, -1)]
