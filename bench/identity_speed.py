@@ -215,6 +215,7 @@ def run_import(args: argparse.Namespace) -> None:
         "merged": report.merged,
         "reviews": report.reviewed,
         "shared_values_detected": report.shared_values,
+        "phase_seconds": {k: round(v, 1) for k, v in report.phase_seconds.items()},
         **quality,
     }
     print(json.dumps(result, indent=2))

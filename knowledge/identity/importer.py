@@ -91,6 +91,8 @@ class ImportReport:
     seconds: float = 0.0
     # Seconds per batch, for benchmarks that watch the rate as the store grows.
     batch_seconds: list[tuple[int, float]] = field(default_factory=list)
+    # Where the time went: pre-scan, waiting for parsed rows, and the matcher's phases.
+    phase_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def rows_per_second(self) -> float:
@@ -361,7 +363,11 @@ def import_file(
     resolver = PeopleResolver(shared, config)
     batches = BatchSource(str(source), mapping, path, parser, resume_at, batch_size)
     batches.start()  # a large file's rows are parsed while the pre-scan runs
+    t_scan = time.perf_counter()
     total, report.shared_values = _prescan(path, mapping, shared, resolver.names)
+    report.phase_seconds["pre-scan"] = time.perf_counter() - t_scan
+    waited = 0.0
+    t_wait = time.perf_counter()
     report.rows_total = total
     done = resume_at
     if progress:
@@ -369,6 +375,7 @@ def import_file(
     try:
         for number, batch in enumerate(batches, start=1):
             t0 = time.perf_counter()
+            waited += t0 - t_wait
             with store.sessions.begin() as session:
                 counts = _import_batch(session, system_id, run_id, batch, resolver)
                 done = batch.last_index + 1
@@ -392,6 +399,7 @@ def import_file(
                 progress(done, total)
             if after_batch:
                 after_batch(number)
+            t_wait = time.perf_counter()
         with store.sessions.begin() as session:
             session.execute(
                 update(ImportRun)
@@ -408,6 +416,8 @@ def import_file(
             )
         raise
     report.seconds = time.perf_counter() - started
+    report.phase_seconds["parse (waiting for rows)"] = waited
+    report.phase_seconds.update(resolver.phase_seconds)
     return report
 
 

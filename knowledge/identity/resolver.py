@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -256,6 +257,14 @@ class PeopleResolver:
         # Blocking keys found too common during this run: never looked up again.
         self.oversized: set[int] = set()
         self.names = NameFrequencies()
+        # Seconds spent per phase over the run (what a benchmark or a slow import shows).
+        self.phase_seconds: defaultdict[str, float] = defaultdict(float)
+        self._clock = time.perf_counter()
+
+    def _lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.phase_seconds[phase] += now - self._clock
+        self._clock = now
 
     # --- reading ------------------------------------------------------------------------
 
@@ -308,6 +317,7 @@ class PeopleResolver:
 
         A source id given twice in one batch is one record (the last version wins).
         """
+        self._clock = time.perf_counter()
         latest: dict[str, PersonInput] = {}
         for inp in inputs:
             latest[inp.record.source_id] = inp
@@ -349,7 +359,9 @@ class PeopleResolver:
             all_keys.update(item.keys)
             # A value known to be shared is carried by many: never fetch its holders.
             all_keys.update(k for v, k in item.vkeys.items() if v not in item.view.shared)
+        self._lap("prepare")
         key_customers = self.lookup_keys(session, all_keys)
+        self._lap("lookup keys")
         self._detect_shared_in_store(work, key_customers)
 
         wanted: set[int] = set()
@@ -359,6 +371,7 @@ class PeopleResolver:
             if item.old_customer is not None:
                 wanted.add(item.old_customer)
         members = self.load_members(session, wanted)
+        self._lap("load candidates")
         return self._decide_and_write(
             session, source_system_id, work, key_customers, members, outcomes
         )
@@ -504,7 +517,9 @@ class PeopleResolver:
             item.target = canon(item.target)
             item.reviews = [(canon(o), score, why) for o, score, why in item.reviews]
             item.reviews = [r for r in item.reviews if r[0] != item.target]
+        self._lap("decide")
         self._merge_in_store(session, source_system_id, store_merges, canon)
+        self._lap("merge customers")
         return self._write(
             session,
             source_system_id,
@@ -735,7 +750,9 @@ class PeopleResolver:
         self.names.flush(session)
 
         changed_customers = sorted({rid(w.target) for w in work} | touched)
+        self._lap("write")
         refresh_search_keys(session, changed_customers)
+        self._lap("lookup search keys")
         for w in work:
             assert w.sr_id is not None
             outcomes[w.inp.record.source_id] = PersonOutcome(
