@@ -18,7 +18,7 @@ a WAL append, is the only thing not timed).
 Also measured: the NLU server's start time (model cached; a fresh server on a free port,
 or ``--reuse-nlu`` to use the managed one and skip it), the RSS of this process and of the
 Rasa server, and a ``make demo``-like smoke: ``printf 'hello\\n' | concierge chat --as …``
-on a small demo store must exit 0. Results go to var/bench/conversation_speed.json.
+on a small demo store must exit 0. Results go to var/bench/conversation_speed-<store>.json.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ STORES = {
     "postgres": "postgresql+psycopg://postgres@127.0.0.1:5432/concierge_bench",
 }
 READY = ROOT / "var" / "bench" / "demo-1m.READY"
-OUT = ROOT / "var" / "bench" / "conversation_speed.json"
+OUT_DIR = ROOT / "var" / "bench"
 WORK = ROOT / "var" / "bench" / "conversation"
 SMOKE_STORE = WORK / "smoke.sqlite"
 # The first parses after a start build the model's graph; not what a user waits for later.
@@ -393,8 +393,9 @@ def main() -> None:
         store.dispose()
         if not args.reuse_nlu:
             stop_server(layout, nlu_settings)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(report, indent=2) + "\n")
+    out = OUT_DIR / f"conversation_speed-{'custom' if args.url else args.store}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
     m = report["message_to_reply"]
     print(
         f"store {report['store']}: {messages} messages in {report['conversations']} conversations"
@@ -422,7 +423,7 @@ def main() -> None:
     if "smoke" in report:
         sm = report["smoke"]
         print(f"smoke: {sm['command']} → exit {sm['exit_code']} in {sm['seconds']} s")
-    print(f"written to {OUT.relative_to(ROOT)}")
+    print(f"written to {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
