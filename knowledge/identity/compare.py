@@ -92,6 +92,8 @@ class Comparison:
     weight: float = 0.0
     fields: dict[str, tuple[str, float]] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)
+    # Many people carry this full name: name and birth date alone prove nothing.
+    common_name: bool = False
 
     def add(self, name: str, level: str, weight: float) -> None:
         self.fields[name] = (level, weight)
@@ -117,12 +119,14 @@ class Comparison:
         if self.level("family") not in ("exact", "partial", "typo"):
             return False
         given = self.level("given")
+        personal = self.level("phone") == "exact" or self.level("email") == "exact"
         if given in ("exact", "nickname", "variant", "typo", "short", "partial"):
+            if self.common_name:
+                return personal or self.identifiers >= 2
             return self.identifiers >= 1
         # Only an initial, or no given name: a twin or a parent could be meant (twins share
         # the birth date, the address and the landline), so it takes what only this person
         # has — their own mobile or e-mail — and, without any given name, one more.
-        personal = self.level("phone") == "exact" or self.level("email") == "exact"
         if given == "initial":
             return personal
         return given == "missing" and personal and self.identifiers >= 2
@@ -287,7 +291,7 @@ def compare(
 ) -> Comparison:
     """Compare two records field by field. ``household`` lists values that a few customers
     share (a family's landline): they still count, but weakly and not as an identifier."""
-    result = Comparison()
+    result = Comparison(common_name=a.common_name or b.common_name)
     shared = a.shared | b.shared
     hh = set(household)
 

@@ -26,6 +26,10 @@ from knowledge.normalize import name_tokens
 # A full-name match counts as evidence when fewer than this many other people are expected
 # to carry the same name: a 1-in-50 chance of a namesake.
 RARE_NAME_LIMIT = 0.02
+# From this many carriers on a full name is common: two of its carriers share a birth date
+# by chance often enough (1 in 25,000 days each) that name and birth date alone no longer
+# prove one person.
+COMMON_NAME_HOLDERS = 20
 _TABLE = table_of(NameFrequency)
 _TOTAL = ("t", "")
 
@@ -47,14 +51,20 @@ class NameFrequencies:
         self.file: Counter[tuple[str, str]] = Counter()
         self.pending: Counter[tuple[str, str]] = Counter()
         # Full name → the one record id of the file carrying it, or None once a second
-        # record (another person, or a duplicate) carries it too.
+        # record (another person, or a duplicate) carries it too; and how many records
+        # carry it (counted up to COMMON_NAME_HOLDERS).
         self.file_holders: dict[tuple[str, str], str | None] = {}
+        self.file_carriers: Counter[tuple[str, str]] = Counter()
+        self._last_id: dict[tuple[str, str], str] = {}
 
     def count_file(self, given: str | None, family: str | None, record_id: str) -> None:
         key = name_key_of_text(given, family)
         if key is None:
             self.file[_TOTAL] += 1
             return
+        if self._last_id.get(key) != record_id and self.file_carriers[key] < COMMON_NAME_HOLDERS:
+            self.file_carriers[key] += 1
+        self._last_id[key] = record_id
         holder = self.file_holders.get(key, record_id)
         if key in self.file_holders and holder != record_id:
             self.file_holders[key] = None
@@ -102,6 +112,7 @@ class NameFrequencies:
         key = name_key(view.given_de or view.given, view.family_de or view.family)
         unique_in_file = key is None or self.file_holders.get(key, "") is not None
         view.rare_name = unique_in_file and self.namesakes(view) < RARE_NAME_LIMIT
+        view.common_name = key is not None and self.file_carriers[key] >= COMMON_NAME_HOLDERS
 
     def add(self, view: MatchView) -> None:
         """Count a newly imported record (written to the store with ``flush``)."""

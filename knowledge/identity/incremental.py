@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from knowledge.errors import InvalidInput
 from knowledge.identity.cluster import Candidate, MatchConfig, decide
+from knowledge.identity.frequency import COMMON_NAME_HOLDERS
 from knowledge.identity.junk import SHARED_MIN_PEOPLE, SharedValues
-from knowledge.identity.keys import BLOCK_CAPS, blocking_keys, value_keys
+from knowledge.identity.keys import BLOCK_CAPS, NAME_BLOCK_READ, blocking_keys, value_keys
 from knowledge.identity.mapping import load_mapping
 from knowledge.identity.records import PersonRecord
 from knowledge.identity.resolver import (
@@ -108,10 +109,12 @@ def match_person(
     ids: set[int] = set()
     for key, (kind, _) in keys.items():
         cap = BLOCK_CAPS.get(kind, MAX_BLOCK_CUSTOMERS)
-        block = _holders(session, key, cap)
+        block = _holders(session, key, NAME_BLOCK_READ if kind == "n" else cap)
         if kind == "n":
-            # Only a name no other customer carries is rare enough to count.
+            # Only a name no other customer carries is rare enough to count; one that
+            # many carry is common.
             view.rare_name = view.rare_name and len(block) <= 1
+            view.common_name = view.common_name or len(block) >= COMMON_NAME_HOLDERS
         if len(block) <= cap:
             ids.update(block)
     members = resolver.load_members(session, ids)

@@ -28,6 +28,8 @@ from knowledge.identity.records import MatchView
 # The most customers a block may hold and still be compared against: beyond that a key is too
 # common to point at anyone (an apartment block's address, a city's Müllers born in 1960).
 BLOCK_CAPS = {"p": 4, "e": 4, "n": 2, "a": 12, "fd": 30, "gd": 30, "fip": 30}
+# The full-name block is read this far to tell a common name (frequency.py).
+NAME_BLOCK_READ = 20
 
 
 def name_key(given: tuple[str, ...], family: tuple[str, ...]) -> tuple[str, str] | None:

@@ -200,8 +200,10 @@ class MatchView:
     number: str
     # Values of this record that identify nobody (junk or shared); filled by the resolver.
     shared: set[str] = field(default_factory=set)
-    # Whether few other people are expected to share this full name (see frequency.py).
+    # Whether few other people are expected to share this full name, or many do
+    # (see frequency.py).
     rare_name: bool = False
+    common_name: bool = False
 
     @classmethod
     def of(cls, record: PersonRecord) -> MatchView:

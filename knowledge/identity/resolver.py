@@ -30,7 +30,7 @@ from knowledge.identity.dbio import (
     insert_returning_ids,
     table_of,
 )
-from knowledge.identity.frequency import NameFrequencies
+from knowledge.identity.frequency import COMMON_NAME_HOLDERS, NameFrequencies
 from knowledge.identity.golden import GOLDEN_FIELDS, contact_values, golden_fields
 from knowledge.identity.junk import SHARED_MIN_PEOPLE, SharedValues
 from knowledge.identity.keys import BLOCK_CAPS, blocking_keys, key_hash, name_key, value_keys
@@ -257,6 +257,7 @@ class PeopleResolver:
         # Blocking keys found too common during this run: never looked up again.
         self.oversized: set[int] = set()
         self.names = NameFrequencies()
+        self.common_names: set[int] = set()
         # Seconds spent per phase over the run (what a benchmark or a slow import shows).
         self.phase_seconds: defaultdict[str, float] = defaultdict(float)
         self._clock = time.perf_counter()
@@ -392,12 +393,15 @@ class PeopleResolver:
                 holders = len(key_customers.get(key, ()))
                 if kind == "n" and (holders > 1 or key in self.oversized):
                     # The full-name block only serves rare names: a name two customers
-                    # carry already is not rare, and its block can be huge — a name with
-                    # a few holders is never looked up again in this run.
+                    # carry already is not rare, and its block can be huge — a common
+                    # name is remembered and never looked up again in this run.
                     item.keys.pop(key)
                     item.view.rare_name = False
-                    if holders > 3:
+                    if holders >= COMMON_NAME_HOLDERS:
                         self.oversized.add(key)
+                        self.common_names.add(key)
+                    if key in self.common_names:
+                        item.view.common_name = True
                 elif holders > BLOCK_CAPS.get(kind, MAX_BLOCK_CUSTOMERS):
                     self.oversized.add(key)
                     item.keys.pop(key)

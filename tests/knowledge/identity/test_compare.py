@@ -202,3 +202,17 @@ def test_an_initial_needs_a_personal_identifier() -> None:
 
 def test_merge_threshold_is_the_products_default() -> None:
     assert MERGE_THRESHOLD == 14.0
+
+
+def test_a_common_name_and_a_birth_date_alone_do_not_merge() -> None:
+    # Dozens of Lucía Martínez: two of them born on the same day happens.
+    a = view(given_name="Lucía", family_name="Martínez", birth_date="1983-12-22",
+             phones=["+491768342428"])  # fmt: skip
+    b = view(given_name="Lucía", family_name="Martínez", birth_date="1983-12-22",
+             phones=["+4915198413897"])  # fmt: skip
+    assert compare(a, b).can_merge()
+    a.common_name = True
+    assert not compare(a, b).can_merge()
+    c = view(given_name="Lucía", family_name="Martínez", birth_date="1983-12-22",
+             phones=["+491768342428"])  # fmt: skip
+    assert compare(a, c).can_merge()  # her own mobile too
