@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import sys
 import time
@@ -93,12 +94,19 @@ def main() -> None:
             print(f"  {done:>9,}/{total:,} customers  {rate:,.0f}/s", flush=True)
             last[0], last[1] = now, done
 
+    phases: dict[str, float] = {}
+
+    def phase(name: str) -> None:
+        phases[name] = round(time.perf_counter() - started - sum(phases.values()), 1)
+        print(f"  {name}: {phases[name]}s", flush=True)
+
     load_demo(
         store,
         customers=args.customers,
         seed=args.seed,
         now=dt.datetime.fromisoformat(args.now),
         progress=progress,
+        phase=phase,
     )
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -113,6 +121,8 @@ def main() -> None:
         "database_mb": round(size_of(url) / 1e6),
         "vehicles": summary.vehicles,
         "visits": summary.visits,
+        "phase_seconds": phases,
+        "load_average_1m": round(os.getloadavg()[0], 1),
     }
     print(json.dumps(figures))
     if args.json_out:

@@ -8,7 +8,10 @@ birth dates, shared family phones, twins, many different people with the most co
 fleet pool e-mails shared by many), imports them through the product's import path at its
 default thresholds into a fresh SQLite store, exports the links and scores every pair of
 person records: a pair is predicted when both records became the same customer, and true
-when both describe the same person. Writes only under var/.
+when both describe the same person. Next to the scores stands the evidence ceiling: the
+share of true pairs that any evidence beyond a name ties together (``Profile.confirmed``
+sets how many records the counter keeps tied); no matcher's recall can exceed it without
+merging on names alone. Writes only under var/.
 """
 
 from __future__ import annotations
@@ -25,8 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlalchemy import select
+
 from knowledge import db as store_db
 from knowledge.identity import export_links, import_file
+from knowledge.identity.compare import compare
 from knowledge.identity.demo_sources import (
     Profile,
     World,
@@ -35,6 +41,11 @@ from knowledge.identity.demo_sources import (
     render,
     write_exports,
 )
+from knowledge.identity.mapping import load_mapping
+from knowledge.identity.readers import read_rows
+from knowledge.identity.records import MatchView
+from knowledge.identity.rows import RowParser, RowRejected
+from knowledge.models import Dealer
 
 IMPORT_ORDER = ("crm-marketing", "dms-service", "generic-people", "recall-campaigns")
 
@@ -121,7 +132,6 @@ def main() -> None:
     links_path = folder / "links.csv"
     with store.sessions.begin() as session, links_path.open("w", encoding="utf-8") as fh:
         export_links(session, fh)
-    store.dispose()
 
     links: dict[tuple[str, str], int] = {}
     with links_path.open(encoding="utf-8") as fh:
@@ -134,7 +144,11 @@ def main() -> None:
         for r in missing:
             links[r] = -hash(r)
     result = score(links, truth)
+    with store.sessions() as session:
+        dealers = {code: id_ for code, id_ in session.execute(select(Dealer.code, Dealer.id))}
+    result["evidence_ceiling"] = evidence_ceiling(paths, truth, dealers, today)
     false, missed = result.pop("_false"), result.pop("_missed")
+    store.dispose()
     print(json.dumps(result, indent=2))
     if args.show:
         records = _records(paths)
@@ -147,6 +161,53 @@ def main() -> None:
     (args.out / "last-result.json").write_text(json.dumps(result, indent=2))
     counts = Counter(s for s, _ in truth)
     print("records per source:", dict(counts))
+
+
+def evidence_ceiling(
+    paths: dict[str, Path],
+    truth: dict[tuple[str, str], int],
+    dealers: dict[str, int],
+    today: dt.date,
+) -> float:
+    """The recall no matcher could beat on this data: the share of true pairs whose records
+    are tied by evidence — a pair sharing an identifier beyond the name (birth date, own
+    phone or e-mail, the household) without a conflict, directly or through other records
+    of the same person. The rest share nothing but a name."""
+    views: dict[tuple[str, str], MatchView] = {}
+    for source in IMPORT_ORDER:
+        mapping = load_mapping(source)
+        parser = RowParser(mapping, today=today, dealers=dealers)
+        for row in read_rows(paths[source], mapping):
+            if row.data is None:
+                continue
+            try:
+                parsed = parser.parse(row.line, row.data)
+            except RowRejected:
+                continue
+            if parsed.person is not None:
+                views[(source, parsed.person.source_id)] = parsed.person.view()
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def root(r: tuple[str, str]) -> tuple[str, str]:
+        while parent.setdefault(r, r) != r:
+            parent[r] = parent[parent[r]]
+            r = parent[r]
+        return r
+
+    by_person: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for record, person in truth.items():
+        by_person[person].append(record)
+    for records in by_person.values():
+        for a, b in combinations([r for r in records if r in views], 2):
+            pair = compare(views[a], views[b])
+            if pair.hard_identifiers and not pair.conflicts:
+                parent[root(a)] = root(b)
+    tied = total = 0
+    for records in by_person.values():
+        for a, b in combinations(records, 2):
+            total += 1
+            tied += a in views and b in views and root(a) == root(b)
+    return round(tied / total, 5) if total else 1.0
 
 
 def _records(paths: dict[str, Path]) -> dict[tuple[str, str], str]:

@@ -194,6 +194,13 @@ def run_import(args: argparse.Namespace) -> None:
     total = report.rows_total
     first = rate(0, min(100_000, total))
     last = rate(max(0, total - 100_000), total)
+
+    def phases_between(start: int, end: int) -> dict[str, float]:
+        """The matcher's seconds per phase while rows start..end were imported."""
+        before = next((p for done, p in reversed(report.phase_marks) if done <= start), {})
+        after = next(p for done, p in report.phase_marks if done >= end)
+        return {k: round(v - before.get(k, 0.0), 1) for k, v in after.items()}
+
     links_path = OUT / "links.csv"
     with store.sessions.begin() as session, links_path.open("w", encoding="utf-8") as fh:
         export_links(session, fh)
@@ -216,6 +223,8 @@ def run_import(args: argparse.Namespace) -> None:
         "reviews": report.reviewed,
         "shared_values_detected": report.shared_values,
         "phase_seconds": {k: round(v, 1) for k, v in report.phase_seconds.items()},
+        "first_100k_phase_seconds": phases_between(0, min(100_000, total)),
+        "last_100k_phase_seconds": phases_between(max(0, total - 100_000), total),
         **quality,
     }
     print(json.dumps(result, indent=2))

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Connection, Date, Table, text
+from sqlalchemy import JSON, Boolean, Connection, Date, Engine, Index, Table, text
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from knowledge.models import Base
 from knowledge.models.base import UTCDateTime
@@ -68,6 +70,31 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     """Insert ``rows`` (dicts with the same keys, explicit ids) into ``table``."""
     if rows:
         write(conn, prepare(table, rows, conn.dialect.name))
+
+
+def secondary_indexes(tables: Iterable[Table]) -> list[Index]:
+    """The tables' non-unique indexes: what a bulk load can build once at the end."""
+    return [i for t in tables for i in sorted(t.indexes, key=lambda i: str(i.name)) if not i.unique]
+
+
+@contextmanager
+def indexes_deferred(engine: Engine, tables: Iterable[Table]) -> Iterator[None]:
+    """Drop the tables' secondary indexes for a bulk load and build them again afterwards.
+
+    Building an index once over sorted data is several times cheaper than keeping it up to
+    date row by row. Unique indexes stay: they guard the data while it is loaded. The
+    indexes are rebuilt however the load ends, so a failed load leaves a complete schema.
+    """
+    indexes = secondary_indexes(tables)
+    with engine.begin() as conn:
+        for index in indexes:
+            conn.execute(DropIndex(index, if_exists=True))
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            for index in indexes:
+                conn.execute(CreateIndex(index, if_not_exists=True))
 
 
 def reset_sequences(conn: Connection) -> None:

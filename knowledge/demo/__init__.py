@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import delete, select
 
-from knowledge.bulk import Prepared, prepare, reset_sequences, write
+from knowledge.bulk import Prepared, indexes_deferred, prepare, reset_sequences, write
 from knowledge.db import Store
 from knowledge.demo import catalog
 from knowledge.demo.generate import CHUNK_CUSTOMERS, Batch, DemoGenerator
@@ -53,7 +53,7 @@ def demo_info(store: Store) -> DemoInfo | None:
         return DemoInfo(int(data["customers"]), int(data["seed"]), str(data["generated_at"]))
 
 
-def _write(store: Store, prepared: list[Prepared]) -> None:
+def _write_chunk(store: Store, prepared: list[Prepared]) -> None:
     with store.engine.begin() as conn:
         for rows in prepared:
             write(conn, rows)
@@ -130,13 +130,16 @@ def load_demo(
     today: dt.date | None = None,
     replace: bool = False,
     progress: Progress | None = None,
+    phase: Callable[[str], None] | None = None,
 ) -> DemoInfo:
     """Generate and load ``customers`` demo customers (their households, cars and visits).
 
     ``now`` fixes the clock the data is relative to (the lounge is "now"); ``today`` is a
     shorthand for 10:00 UTC on that day. With ``replace``, earlier demo data is deleted
-    first; a store with any non-demo customer is refused.
+    first; a store with any non-demo customer is refused. ``phase`` is told when each step
+    ends ("rows written", "indexes built", "search keys built").
     """
+    done_with = phase or (lambda _name: None)
     if not 1 <= customers <= MAX_CUSTOMERS:
         raise InvalidInput(
             f"--customers must be between 1 and {MAX_CUSTOMERS:,}, got {customers:,}"
@@ -164,16 +167,20 @@ def load_demo(
         clear_demo(store)
 
     dialect = store.dialect
-    _write(store, _prepared(DemoGenerator(seed=seed, now=now).organisation(), dialect))
+    _write_chunk(store, _prepared(DemoGenerator(seed=seed, now=now).organisation(), dialect))
     done = 0
-    for count, prepared in _chunks(seed, now, customers, dialect):
-        _write(store, prepared)
-        done += count
-        if progress:
-            progress(done, customers)
+    with indexes_deferred(store.engine, Base.metadata.sorted_tables):
+        for count, prepared in _chunks(seed, now, customers, dialect):
+            _write_chunk(store, prepared)
+            done += count
+            if progress:
+                progress(done, customers)
+        done_with("rows written")
+    done_with("indexes built")
     with store.engine.begin() as conn:
         reset_sequences(conn)
     _index_for_lookup(store)
+    done_with("search keys built")
     info = DemoInfo(customers=customers, seed=seed, generated_at=now.isoformat())
     with store.sessions.begin() as session:
         session.merge(StoreMeta(key=META_KEY, value=json.dumps(asdict(info))))

@@ -23,6 +23,7 @@ from knowledge.identity.names import (
     is_known_given_name,
     nickname_forms,
     same_by_nickname,
+    spellings_of,
 )
 from knowledge.identity.records import MatchView, is_fixed_line
 
@@ -47,8 +48,10 @@ W_GIVEN = {
     "differs": -8.0,
 }
 W_BIRTH = {"exact": 8.0, "transposed": 6.5, "near": 1.5, "differs": -8.0}
-W_PHONE = {"exact": 7.0, "household": 3.0, "shared": 0.0, "differs": 0.0}
-W_EMAIL = {"exact": 7.5, "household": 3.0, "shared": 0.0, "differs": 0.0}
+# A value a few people of one household share (the landline, a family e-mail) tells the
+# household as surely as its address does, and weighs the same.
+W_PHONE = {"exact": 7.0, "household": 5.0, "shared": 0.0, "differs": 0.0}
+W_EMAIL = {"exact": 7.5, "household": 5.0, "shared": 0.0, "differs": 0.0}
 # An exact full name that few others carry (frequency.py decides): evidence by itself.
 W_RARE_NAME = 4.5
 W_ADDRESS = {"exact": 5.5, "house": 3.0, "street": 1.5, "postcode": 0.5, "differs": 0.0}
@@ -59,8 +62,12 @@ _IDENTIFIER_LEVELS = {
     "birth_date": ("exact", "transposed"),
     "phone": ("exact",),
     "email": ("exact",),
-    "address": ("exact",),
 }
+# What tells the household, not the person: its address, or a phone or e-mail its members
+# share. Any of them is one identifier (with the full name: the person of that household
+# with that name — a relative with the same name differs in birth date), all of them still
+# one, for they say the same thing.
+_HOUSEHOLD_LEVELS = {"address": ("exact",), "phone": ("household",), "email": ("household",)}
 
 _SPELLING = (
     (re.compile(r"ph"), "f"),
@@ -105,7 +112,13 @@ class Comparison:
     @property
     def identifiers(self) -> int:
         """How many fields beyond the name agree as only one person's would."""
-        return sum(1 for f, levels in _IDENTIFIER_LEVELS.items() if self.level(f) in levels)
+        own = sum(1 for f, levels in _IDENTIFIER_LEVELS.items() if self.level(f) in levels)
+        return own + int(self.household)
+
+    @property
+    def household(self) -> bool:
+        """Whether the two agree on what tells a household (address, shared phone or e-mail)."""
+        return any(self.level(f) in levels for f, levels in _HOUSEHOLD_LEVELS.items())
 
     @property
     def hard_identifiers(self) -> int:
@@ -122,7 +135,9 @@ class Comparison:
         personal = self.level("phone") == "exact" or self.level("email") == "exact"
         if given in ("exact", "nickname", "variant", "typo", "short", "partial"):
             if self.common_name:
-                return personal or self.identifiers >= 2
+                # Many carry the name, so one of them may share a birth date by chance;
+                # a namesake in the same household is a relative, told by birth date.
+                return personal or self.household or self.identifiers >= 2
             return self.identifiers >= 1
         # Only an initial, or no given name: a twin or a parent could be meant (twins share
         # the birth date, the address and the landline), so it takes what only this person
@@ -168,6 +183,21 @@ def _one_slip(a: str, b: str, shortest: int = 4) -> bool:
     return bool(DamerauLevenshtein.distance(a, b, processor=None, score_cutoff=1) <= 1)
 
 
+def _slip_of(typed: str, name: str) -> bool:
+    """``typed`` is ``name`` with one slip (Tnny/Tony), or one letter lost (Tbi/Tobi)."""
+    return _one_slip(typed, name) or _lost_letter(typed, name)
+
+
+def _lost_letter(typed: str, name: str) -> bool:
+    """``typed`` is ``name`` with one letter left out. Only a lost letter: short names one
+    letter apart otherwise are often two real names (Mei/Wei, Lena/Lana)."""
+    return (
+        len(typed) >= 3
+        and len(typed) == len(name) - 1
+        and any(name[:i] + name[i + 1 :] == typed for i in range(len(name)))
+    )
+
+
 def _initial_fits(initial: str, name: str) -> bool:
     """'E.' fits Elisabeth, and Lisa too (Lisa is Elisabeth)."""
     return name.startswith(initial) or any(f.startswith(initial) for f in nickname_forms(name))
@@ -185,10 +215,10 @@ def compare_given_token(a: str, b: str, a_de: str = "", b_de: str = "") -> str:
     # form of an actual nickname, never by comparing the two spellings themselves.
     # The misspelt side is the one that is no real name (Anni is one slip from Anne, but
     # both are names: Anna's nickname says nothing about Anne).
-    forms_a = [f for f in nickname_forms(a) if len(f) >= 5]
-    forms_b = [f for f in nickname_forms(b) if len(f) >= 5]
-    if (not is_known_given_name(a) and any(_one_slip(a, f) for f in forms_b)) or (
-        not is_known_given_name(b) and any(_one_slip(f, b) for f in forms_a)
+    forms_a = [f for f in nickname_forms(a) if len(f) >= 4]
+    forms_b = [f for f in nickname_forms(b) if len(f) >= 4]
+    if (not is_known_given_name(a) and any(_slip_of(a, f) for f in forms_b)) or (
+        not is_known_given_name(b) and any(_slip_of(b, f) for f in forms_a)
     ):
         return "nickname"
     if spelling_key(a) == spelling_key(b):
@@ -198,6 +228,10 @@ def compare_given_token(a: str, b: str, a_de: str = "", b_de: str = "") -> str:
     known_a, known_b = is_known_given_name(a), is_known_given_name(b)
     if known_a and known_b:
         return "differs"  # Anna/Anne, Jan/Jens: two real names, two people
+    if not known_a and not known_b and spellings_of(a) & spellings_of(b):
+        return "typo"  # one name misspelt twice, two ways: Dpitri/Dmiqri, Sergie/Segei
+    if known_a != known_b and _lost_letter(a if known_b else b, b if known_b else a):
+        return "typo"  # a short name with a letter lost: Lon/Leon, Fnn/Finn
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     if len(short) >= 3 and not (known_a and known_b) and long_.startswith(short):
         return "short"  # Alex/Alexander, Fran/Franziska

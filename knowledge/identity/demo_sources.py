@@ -441,6 +441,10 @@ class Profile:
     pool_email: float = 0.01  # per person: gives the employer's fleet pool address
     dealer_phone: float = 0.02  # DMS: the dealership's own number typed in
     placeholder_email: float = 0.03  # DMS: noemail@…
+    # A record that happens to share no identifier (mobile, e-mail, birth date, address)
+    # with the person's earlier records: mostly the counter asked again and typed the
+    # current mobile (or e-mail); the rest stay records that only a name ties together.
+    confirmed: float = 0.75
 
 
 def _choice_weighted(rng: random.Random, weights: dict[str, int]) -> str:
@@ -723,6 +727,50 @@ class Exports:
     owners: int = 0
 
 
+_PLACEHOLDER_EMAIL = "noemail@autohaus.de"
+
+
+@dataclass(slots=True)
+class _Evidence:
+    """What of a record could prove it is the person's: only one person's values."""
+
+    birth: dt.date | None = None
+    mobiles: set[str] = field(default_factory=set)
+    emails: set[str] = field(default_factory=set)
+    address: tuple[str, str, str] | None = None
+
+    def shares(self, other: _Evidence) -> bool:
+        a, b = self.birth, other.birth
+        same_birth = (
+            a is not None and b is not None and (a == b or (a.day, a.month) == (b.month, b.day))
+        )
+        return bool(
+            same_birth
+            or self.mobiles & other.mobiles
+            or self.emails & other.emails
+            or (self.address is not None and self.address == other.address)
+        )
+
+
+def _needs_confirming(
+    rng: random.Random, p: Profile, person: Person, new: _Evidence, earlier: list[_Evidence]
+) -> str | None:
+    """Which of the person's current values the counter confirms on a record that shares
+    nothing with the earlier ones — one that an earlier record has: the mobile, else the
+    e-mail, the birth date or the address."""
+    if not earlier or any(new.shares(e) for e in earlier) or rng.random() >= p.confirmed:
+        return None
+    if person.mobile and any(person.mobile in e.mobiles for e in earlier):
+        return "mobile"
+    if person.email and any(person.email in e.emails for e in earlier):
+        return "email"
+    if any(e.birth == person.birth for e in earlier):
+        return "birth"
+    if any(e.address == (person.street, person.number, person.postcode) for e in earlier):
+        return "address"
+    return None
+
+
 def render(world: World, seed: int) -> Exports:
     r = Renderer(world, seed)
     rng, p = r.rng, r.p
@@ -735,6 +783,7 @@ def render(world: World, seed: int) -> Exports:
         if not any(sources):
             sources[rng.randrange(3)] = True
         in_crm, in_dms, in_leads = sources
+        earlier: list[_Evidence] = []
         for copy in range(2 if in_crm and rng.random() < p.crm_duplicate else 1 if in_crm else 0):
             cid = f"C-{len(out.crm) + 1:07d}"
             # Marketing lives on e-mail: the CRM has it for nearly everyone who has one.
@@ -774,6 +823,28 @@ def render(world: World, seed: int) -> Exports:
                     + "T09:30:00Z",
                 }
             )
+            crm = out.crm[-1]
+            seen = _Evidence(
+                birth,
+                {person.mobile} if person.mobile and crm["phone"]["mobile"] else set(),
+                {email} if email and email != person.pool_email else set(),
+                (person.street, person.number, person.postcode) if crm["address"] else None,
+            )
+            fix = _needs_confirming(rng, p, person, seen, earlier)
+            if fix == "mobile":
+                crm["phone"]["mobile"] = r.phone(person.mobile)
+            elif fix == "email":
+                crm["email"]["private"] = person.email
+            elif fix == "birth":
+                crm["birthday"] = person.birth.isoformat()
+            elif fix == "address":
+                crm["address"] = {
+                    "street": r.street(person.street, person.number),
+                    "zip": person.postcode,
+                    "city": person.city,
+                    "country": "DE",
+                }
+            earlier.append(seen)
             out.truth.append(("crm-marketing", cid, person.pid))
         if in_dms:
             copies = 2 if rng.random() < p.dms_duplicate else 1
@@ -781,7 +852,22 @@ def render(world: World, seed: int) -> Exports:
                 out.owners += 1
                 owner = f"K{out.owners:07d}"
                 out.truth.append(("dms-service", owner, person.pid))
-                _dms_rows(out, r, person, owner, dealer_phones, dealer_codes, ro_serial)
+                start = len(out.dms)
+                seen = _dms_rows(out, r, person, owner, dealer_phones, dealer_codes, ro_serial)
+                fix = _needs_confirming(rng, p, person, seen, earlier)
+                confirmed: dict[str, str] = {}
+                if fix == "mobile":
+                    confirmed["MOBILE"] = r.phone(person.mobile)
+                elif fix == "email":
+                    confirmed["EMAIL"] = person.email or ""
+                elif fix == "birth":
+                    confirmed["BIRTH_DATE"] = person.birth.strftime("%d.%m.%Y")
+                elif fix == "address":
+                    confirmed["STREET"] = r.street(person.street, person.number)
+                    confirmed["ZIP"], confirmed["CITY"] = person.postcode, person.city
+                for row in out.dms[start:]:
+                    row.update(confirmed)
+                earlier.append(seen)
                 ro_serial += 10
         if in_leads:
             lid = f"L{len(out.leads) + 1:06d}"
@@ -807,6 +893,25 @@ def render(world: World, seed: int) -> Exports:
                     "country": "DE" if rng.random() < 0.3 else "",
                 }
             )
+            lead = out.leads[-1]
+            seen = _Evidence(
+                birth,
+                {person.mobile} if person.mobile and lead["phone"] else set(),
+                {person.email} if person.email and lead["email"] else set(),
+                (person.street, person.number, person.postcode)
+                if lead["street"] and lead["postcode"]
+                else None,
+            )
+            fix = _needs_confirming(rng, p, person, seen, earlier)
+            if fix == "mobile":
+                lead["phone"] = r.phone(person.mobile)
+            elif fix == "email":
+                lead["email"] = person.email or ""
+            elif fix == "birth":
+                lead["birth_date"] = person.birth.isoformat()
+            elif fix == "address":
+                lead["street"] = r.street(person.street, person.number)
+                lead["postcode"], lead["city"] = person.postcode, person.city
             out.truth.append(("generic-people", lid, person.pid))
     # The recall file: every vehicle of an affected model and year.
     for person in world.people:
@@ -842,14 +947,15 @@ def _dms_rows(
     dealer_phones: list[str],
     dealer_codes: list[str],
     ro_serial: int,
-) -> None:
+) -> _Evidence:
+    """Append the owner's repair-order rows; returns what of the owner could prove who it is."""
     rng, p, today = r.rng, r.p, r.world.today
     address = person.old_address or (person.street, person.number, person.postcode, person.city)
     street, number, postcode, city = address
     mobile = person.old_mobile or person.mobile
     email = person.old_email or person.email
     if rng.random() < p.placeholder_email:
-        email = "noemail@autohaus.de"
+        email = _PLACEHOLDER_EMAIL
     elif rng.random() >= 0.35:
         email = None
     phone = (
@@ -903,6 +1009,12 @@ def _dms_rows(
                     "WORK": rng.choice(_WORK),
                 }
             )
+    return _Evidence(
+        birth,
+        {mobile} if mobile and owner_fields["MOBILE"] else set(),
+        {email} if email and email != _PLACEHOLDER_EMAIL else set(),
+        (street, number, postcode),
+    )
 
 
 # --- files ---------------------------------------------------------------------------------

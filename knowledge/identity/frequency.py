@@ -26,10 +26,11 @@ from knowledge.normalize import name_tokens
 # A full-name match counts as evidence when fewer than this many other people are expected
 # to carry the same name: a 1-in-50 chance of a namesake.
 RARE_NAME_LIMIT = 0.02
-# From this many carriers on a full name is common: two of its carriers share a birth date
-# by chance often enough (1 in 25,000 days each) that name and birth date alone no longer
-# prove one person.
-COMMON_NAME_HOLDERS = 20
+# From this many carriers on a full name is common: name and birth date alone no longer
+# prove one person. A record's namesakes share its birth date by chance about once in
+# 15,000 each (one of ~29,000 days of birth in an adult population, day and month may be
+# transposed), so from 60 carriers on, the chance that the match is a namesake nears 0.5%.
+COMMON_NAME_HOLDERS = 60
 _TABLE = table_of(NameFrequency)
 _TOTAL = ("t", "")
 
@@ -112,7 +113,11 @@ class NameFrequencies:
         key = name_key(view.given_de or view.given, view.family_de or view.family)
         unique_in_file = key is None or self.file_holders.get(key, "") is not None
         view.rare_name = unique_in_file and self.namesakes(view) < RARE_NAME_LIMIT
-        view.common_name = key is not None and self.file_carriers[key] >= COMMON_NAME_HOLDERS
+        view.common_name = self.common_in_file(view)
+
+    def common_in_file(self, view: MatchView) -> bool:
+        key = name_key(view.given_de or view.given, view.family_de or view.family)
+        return key is not None and self.file_carriers[key] >= COMMON_NAME_HOLDERS
 
     def add(self, view: MatchView) -> None:
         """Count a newly imported record (written to the store with ``flush``)."""

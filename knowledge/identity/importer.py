@@ -93,6 +93,9 @@ class ImportReport:
     batch_seconds: list[tuple[int, float]] = field(default_factory=list)
     # Where the time went: pre-scan, waiting for parsed rows, and the matcher's phases.
     phase_seconds: dict[str, float] = field(default_factory=dict)
+    # The matcher's phase totals after each batch (rows done, totals so far): where the
+    # time of a stretch of the file went, for benchmarks that watch the cost grow.
+    phase_marks: list[tuple[int, dict[str, float]]] = field(default_factory=list)
 
     @property
     def rows_per_second(self) -> float:
@@ -396,6 +399,7 @@ def import_file(
             for key, value in counts.items():
                 setattr(report, key, getattr(report, key) + value)
             report.batch_seconds.append((batch.rows, time.perf_counter() - t0))
+            report.phase_marks.append((done, dict(resolver.phase_seconds)))
             if progress:
                 progress(done, total)
             if after_batch:

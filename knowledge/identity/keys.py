@@ -29,7 +29,7 @@ from knowledge.identity.records import MatchView
 # common to point at anyone (an apartment block's address, a city's Müllers born in 1960).
 BLOCK_CAPS = {"p": 4, "e": 4, "n": 2, "a": 12, "fd": 30, "gd": 30, "fip": 30}
 # The full-name block is read this far to tell a common name (frequency.py).
-NAME_BLOCK_READ = 20
+NAME_BLOCK_READ = 60
 
 
 def name_key(given: tuple[str, ...], family: tuple[str, ...]) -> tuple[str, str] | None:
@@ -83,6 +83,12 @@ def blocking_keys(view: MatchView) -> dict[int, tuple[str, str]]:
     if full:
         put("n", "|".join(full))
     return out
+
+
+def name_block_key(view: MatchView) -> int | None:
+    """The key of the record's full-name block (how many customers carry the name)."""
+    full = name_key(view.given_de or view.given, view.family_de or view.family)
+    return key_hash("n", "|".join(full)) if full else None
 
 
 def value_keys(view: MatchView) -> dict[str, int]:

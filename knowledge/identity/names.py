@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -245,6 +248,26 @@ def canonical_given(name: str) -> str:
 
 def is_known_given_name(name: str) -> bool:
     return name in _KNOWN_GIVEN_NAMES
+
+
+_KNOWN_SORTED = sorted(_KNOWN_GIVEN_NAMES)
+
+
+@lru_cache(maxsize=65_536)
+def spellings_of(typed: str) -> frozenset[str]:
+    """The known given names one slip away from a name that is none (a letter lost, added,
+    wrong or two swapped): what 'Dpitri' or 'Sergie' was meant to be. Short ones have too
+    many neighbours to tell."""
+    if len(typed) < 4 or typed in _KNOWN_GIVEN_NAMES:
+        return frozenset()
+    found = process.extract(
+        typed,
+        _KNOWN_SORTED,
+        scorer=DamerauLevenshtein.distance,
+        score_cutoff=1,
+        limit=None,
+    )
+    return frozenset(name for name, _distance, _index in found)
 
 
 def gender_variant(a: str, b: str) -> bool:

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from knowledge.identity.cluster import Candidate, MatchConfig, decide
@@ -33,7 +33,14 @@ from knowledge.identity.dbio import (
 from knowledge.identity.frequency import COMMON_NAME_HOLDERS, NameFrequencies
 from knowledge.identity.golden import GOLDEN_FIELDS, contact_values, golden_fields
 from knowledge.identity.junk import SHARED_MIN_PEOPLE, SharedValues
-from knowledge.identity.keys import BLOCK_CAPS, blocking_keys, key_hash, name_key, value_keys
+from knowledge.identity.keys import (
+    BLOCK_CAPS,
+    blocking_keys,
+    key_hash,
+    name_block_key,
+    name_key,
+    value_keys,
+)
 from knowledge.identity.records import MatchView, PersonRecord
 from knowledge.identity.search_keys import refresh_search_keys
 from knowledge.models import (
@@ -258,6 +265,8 @@ class PeopleResolver:
         self.oversized: set[int] = set()
         self.names = NameFrequencies()
         self.common_names: set[int] = set()
+        # Full-name keys of stored records found to be carried by few: not counted again.
+        self.uncommon_names: set[int] = set()
         # Seconds spent per phase over the run (what a benchmark or a slow import shows).
         self.phase_seconds: defaultdict[str, float] = defaultdict(float)
         self._clock = time.perf_counter()
@@ -307,7 +316,36 @@ class PeopleResolver:
             view = record.view()
             self._mark_shared(view)
             members[cid].append(Member(record, view, None, native=True))
+        self._mark_common(session, [m.view for ms in members.values() for m in ms])
         return members
+
+    def _mark_common(self, session: Session, views: list[MatchView]) -> None:
+        """Flag stored records whose full name many carry. A pair is judged by the commoner
+        of its two names: a record that misspells a common name (Sabine Fircher) must not
+        join a Sabine Fischer on a birth date that hundreds of Sabine Fischers share."""
+        unknown: dict[int, list[MatchView]] = defaultdict(list)
+        for view in views:
+            key = name_block_key(view)
+            if key is None or key in self.uncommon_names:
+                continue
+            if key in self.common_names or self.names.common_in_file(view):
+                view.common_name = True
+            else:
+                unknown[key].append(view)
+        c = _KEY.c
+        counts: dict[int, int] = {}
+        for part in chunked(list(unknown)):
+            rows = session.execute(
+                select(c.key, func.count()).where(c.key.in_(part)).group_by(c.key)
+            )
+            counts.update((key, n) for key, n in rows)
+        for key, waiting in unknown.items():
+            if counts.get(key, 0) >= COMMON_NAME_HOLDERS:
+                self.common_names.add(key)
+                for view in waiting:
+                    view.common_name = True
+            else:
+                self.uncommon_names.add(key)
 
     # --- the batch ----------------------------------------------------------------------
 

@@ -245,3 +245,38 @@ def test_chunks_generated_by_worker_processes_fit_together(
             ]
         assert got == expected, table
     pooled.dispose()
+
+
+def _index_names(store: Store) -> set[str]:
+    names: set[str] = set()
+    with store.engine.connect() as conn:
+        if store.dialect == "sqlite":
+            rows = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"))
+        else:
+            rows = conn.execute(
+                text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+            )
+        names.update(r[0] for r in rows)
+    return names
+
+
+MODEL_INDEXES = {str(i.name) for t in Base.metadata.sorted_tables for i in t.indexes}
+
+
+def test_every_index_is_back_after_a_load(demo: Store) -> None:
+    """The load builds the secondary indexes once at the end; all of them are there."""
+    assert _index_names(demo) >= MODEL_INDEXES
+
+
+def test_a_failed_load_still_leaves_every_index(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import knowledge.demo as demo_module
+
+    def broken_write(store: Store, prepared: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(demo_module, "_write_chunk", broken_write)
+    with pytest.raises(RuntimeError, match="disk full"):
+        load_demo(store, customers=50, seed=7, now=NOW)
+    assert _index_names(store) >= MODEL_INDEXES

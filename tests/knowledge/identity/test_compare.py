@@ -68,6 +68,15 @@ def test_family_names(a: str, b: str, level: str) -> None:
         ("Stefan", "Stephan", "nickname"),
         ("Micheal", "Michael", "typo"),
         ("Jana", "Jina", "typo"),
+        # A short name with a letter lost: one side is no name at all.
+        ("Lon", "Leon", "typo"),
+        ("Fnn", "Finn", "typo"),
+        ("Jög", "Jörg", "typo"),
+        # A misspelt nickname; one name misspelt on both sides.
+        ("Tnny", "Anthony", "nickname"),
+        ("Tbi", "Tobias", "nickname"),
+        ("Dpitri", "Dmiqri", "typo"),
+        ("Sergie", "Segei", "typo"),
         ("Alex", "Alexandra", "nickname"),
         ("Seun", "Oluwaseun", "nickname"),
         ("Fran", "Franziska", "short"),
@@ -77,6 +86,8 @@ def test_family_names(a: str, b: str, level: str) -> None:
         # Twins and siblings: real, different names, however alike they look.
         ("Anna", "Anne", "differs"),
         ("Jan", "Jana", "differs"),
+        ("Ida", "Inga", "differs"),
+        ("Mei", "Wei", "differs"),  # one letter apart, two names (twins, in this world)
         ("Paul", "Paula", "differs"),
         ("Mario", "Maria", "differs"),
         ("Lena", "Lina", "differs"),
@@ -128,9 +139,9 @@ def test_phones_exact_household_shared_and_landline() -> None:
     a = view(family_name="Müller", phones=[mobile, landline])
     b = view(family_name="Müller", phones=[mobile])
     assert compare(a, b).fields["phone"] == ("exact", 7.0)
-    assert compare(a, b, household={mobile}).fields["phone"] == ("household", 3.0)
+    assert compare(a, b, household={mobile}).fields["phone"] == ("household", 5.0)
     c = view(family_name="Müller", phones=[landline])
-    assert compare(a, c).fields["phone"] == ("household", 3.0)  # a landline is the household's
+    assert compare(a, c).fields["phone"] == ("household", 5.0)  # a landline is the household's
     a.shared.add(mobile)
     assert compare(a, b).fields["phone"] == ("shared", 0.0)
 
@@ -216,3 +227,28 @@ def test_a_common_name_and_a_birth_date_alone_do_not_merge() -> None:
     c = view(given_name="Lucía", family_name="Martínez", birth_date="1983-12-22",
              phones=["+491768342428"])  # fmt: skip
     assert compare(a, c).can_merge()  # her own mobile too
+
+
+def test_a_household_phone_is_proof_like_the_address_and_counts_once() -> None:
+    landline = "+494012345678"
+    a = view(given_name="Laura", family_name="Wagner", phones=[landline])
+    b = view(given_name="Laura", family_name="Wagner", phones=[landline], birth_date="1990-01-02")
+    result = compare(a, b)
+    assert result.fields["phone"] == ("household", 5.0)
+    assert result.identifiers == 1
+    assert result.can_merge()
+    # The landline and the address both tell the household: still one identifier. However
+    # common the name, two of that name in one household are relatives, told apart by
+    # their birth dates.
+    home = dict(street="Am Deich 9", postcode="22861", phones=[landline])
+    c = view(given_name="Laura", family_name="Wagner", **home)
+    d = view(given_name="Laura", family_name="Wagner", **home)
+    assert compare(c, d).identifiers == 1
+    c.common_name = True
+    assert compare(c, d).can_merge()
+    mother = view(given_name="Laura", family_name="Wagner", birth_date="1960-03-01", **home)
+    daughter = view(given_name="Laura", family_name="Wagner", birth_date="1991-07-12", **home)
+    assert compare(mother, daughter).conflicts == ["birth dates differ"]
+    # Her sister of the same household is not her.
+    sister = view(given_name="Lena", family_name="Wagner", **home)
+    assert compare(d, sister).conflicts == ["given names differ"]

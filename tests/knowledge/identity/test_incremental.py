@@ -17,6 +17,7 @@ from knowledge.identity import (
     person_from_fields,
     resolve_person,
 )
+from knowledge.identity.frequency import COMMON_NAME_HOLDERS
 from knowledge.models import ContactPoint, Customer, SourceRecord
 from tests.knowledge.identity.conftest import TODAY, person, write_generic
 
@@ -108,3 +109,32 @@ def test_customers_the_store_made_itself_are_indexed_and_found(store: Store) -> 
         )
         result = match_person(session, walk_in)
     assert (result.decision, result.customer_id) == ("merge", made_id)
+
+
+def _sabines(store: Store, files: Files, count: int) -> None:
+    """``count`` different women called Sabine Fischer, each with her own birth date."""
+    rows = [
+        person(f"S{n}", given_name="Sabine", family_name="Fischer",
+               birth_date=f"19{50 + n // 12}-{n % 12 + 1:02d}-{n % 28 + 1:02d}",
+               phone=f"0151 4000 {n:04d}")
+        for n in range(count)
+    ]  # fmt: skip
+    import_file(
+        store, "generic-people", write_generic(files("s.csv"), rows), actor="t", today=TODAY
+    )
+
+
+@pytest.mark.parametrize(("carriers", "decision"), [(5, "merge"), (COMMON_NAME_HOLDERS, "review")])
+def test_a_misspelt_common_name_needs_more_than_a_birth_date(
+    store: Store, files: Files, carriers: int, decision: str
+) -> None:
+    """'Sabine Fircher' born on the day one Sabine Fischer was: enough when few carry the
+    name; when many do, one of them shares the day by chance, and the stored record's own
+    common name counts though the walk-in misspells it."""
+    _sabines(store, files, carriers)
+    walk_in = person_from_fields(
+        {"given_name": "Sabine", "family_name": "Fircher", "birth_date": "1950-01-01"}
+    )
+    with store.sessions.begin() as session:
+        result = match_person(session, walk_in)
+    assert (result.decision, result.customer_id) == (decision, cid(store, "S0"))

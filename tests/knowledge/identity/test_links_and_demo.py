@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import random
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +15,14 @@ import pytest
 from knowledge.db import Store
 from knowledge.errors import InvalidInput
 from knowledge.identity import export_links, import_file
-from knowledge.identity.demo_sources import iter_truth, write_demo_sources
+from knowledge.identity.demo_sources import (
+    Profile,
+    World,
+    _Evidence,
+    _needs_confirming,
+    iter_truth,
+    write_demo_sources,
+)
 from tests.knowledge.identity.conftest import TODAY, person, write_generic
 
 Files = Callable[[str], Path]
@@ -75,3 +83,33 @@ def test_demo_exports_are_deterministic_and_truthful(tmp_path: Path) -> None:
     for _, _, p in truth:
         per_person[p] = per_person.get(p, 0) + 1
     assert max(per_person.values()) >= 3
+
+
+def test_the_counter_confirms_a_value_only_when_a_record_shares_nothing() -> None:
+    """A person's later record that shares no identifier with the earlier ones gets the
+    current mobile confirmed (else the e-mail, birth date, address) — as often as the profile
+    says, and only a value an earlier record has, so the records become provably one."""
+    world = World(1, 3, dt.date(2026, 11, 23), Profile())
+    person = world.people[0]
+    person.mobile, person.email = "01511234567", "anna@example.org"
+    earlier = [_Evidence(mobiles={"01511234567"}, emails={"anna@example.org"})]
+    sharing = _Evidence(emails={"anna@example.org"})
+    nothing = _Evidence(address=("Am Deich", "9", "22861"))
+    always, never = Profile(confirmed=1.0), Profile(confirmed=0.0)
+    rng = random.Random(1)
+    assert _needs_confirming(rng, always, person, sharing, earlier) is None
+    assert _needs_confirming(rng, always, person, nothing, []) is None  # the first record
+    assert _needs_confirming(rng, never, person, nothing, earlier) is None
+    assert _needs_confirming(rng, always, person, nothing, earlier) == "mobile"
+    only_mail = [_Evidence(emails={"anna@example.org"})]
+    assert _needs_confirming(rng, always, person, nothing, only_mail) == "email"
+    born = [_Evidence(birth=person.birth)]
+    assert _needs_confirming(rng, always, person, nothing, born) == "birth"
+    assert _needs_confirming(rng, always, person, nothing, [_Evidence()]) is None
+
+
+def test_a_transposed_birth_date_is_shared_Evidence() -> None:
+    a = _Evidence(birth=dt.date(1980, 3, 4))
+    assert a.shares(_Evidence(birth=dt.date(1980, 4, 3)))
+    assert not a.shares(_Evidence(birth=dt.date(1980, 3, 5)))
+    assert not a.shares(_Evidence())
