@@ -41,10 +41,11 @@ from knowledge.identity.demo_sources import (
     render,
     write_exports,
 )
+from knowledge.identity.importer import parse_batch
 from knowledge.identity.mapping import load_mapping
 from knowledge.identity.readers import read_rows
 from knowledge.identity.records import MatchView
-from knowledge.identity.rows import RowParser, RowRejected
+from knowledge.identity.rows import RowParser
 from knowledge.models import Dealer
 
 IMPORT_ORDER = ("crm-marketing", "dms-service", "generic-people", "recall-campaigns")
@@ -176,16 +177,10 @@ def evidence_ceiling(
     views: dict[tuple[str, str], MatchView] = {}
     for source in IMPORT_ORDER:
         mapping = load_mapping(source)
+        rows = list(read_rows(paths[source], mapping))
         parser = RowParser(mapping, today=today, dealers=dealers)
-        for row in read_rows(paths[source], mapping):
-            if row.data is None:
-                continue
-            try:
-                parsed = parser.parse(row.line, row.data)
-            except RowRejected:
-                continue
-            if parsed.person is not None:
-                views[(source, parsed.person.source_id)] = parsed.person.view()
+        for inp in parse_batch(rows, parser).people if rows else ():
+            views[(source, inp.record.source_id)] = inp.record.view()
     parent: dict[tuple[str, str], tuple[str, str]] = {}
 
     def root(r: tuple[str, str]) -> tuple[str, str]:

@@ -113,10 +113,12 @@ class NameFrequencies:
         key = name_key(view.given_de or view.given, view.family_de or view.family)
         unique_in_file = key is None or self.file_holders.get(key, "") is not None
         view.rare_name = unique_in_file and self.namesakes(view) < RARE_NAME_LIMIT
-        view.common_name = self.common_in_file(view)
+        view.common_name = self._common(key)
 
     def common_in_file(self, view: MatchView) -> bool:
-        key = name_key(view.given_de or view.given, view.family_de or view.family)
+        return self._common(name_key(view.given_de or view.given, view.family_de or view.family))
+
+    def _common(self, key: tuple[str, str] | None) -> bool:
         return key is not None and self.file_carriers[key] >= COMMON_NAME_HOLDERS
 
     def add(self, view: MatchView) -> None:
