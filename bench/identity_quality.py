@@ -1,6 +1,7 @@
 """Identity-resolution quality: pairwise precision, recall and F1 against generated truth.
 
     .venv/bin/python bench/identity_quality.py --people 20000 --seed 11
+    .venv/bin/python bench/identity_quality.py --people 20000 --seed 11 12 13 14 15 16 17 18 19 20
 
 Generates a dealer's exports with known truth (people duplicated across the CRM, the DMS and
 walk-in leads with typos, nicknames, moved addresses, new phones, missing fields, transposed
@@ -20,6 +21,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import statistics
 import sys
 import time
 from collections import Counter, defaultdict
@@ -94,7 +96,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--people", type=int, default=20000)
-    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--seed", type=int, nargs="+", default=[11], help="One world per seed; several: a summary."
+    )
     parser.add_argument("--out", type=Path, default=Path("var/bench/identity-quality"))
     parser.add_argument(
         "--url", default="", help="Store URL (default: a fresh SQLite file under --out)."
@@ -103,11 +107,24 @@ def main() -> None:
         "--show", type=int, default=0, help="Print this many wrong and missed pairs."
     )
     args = parser.parse_args()
+    results = {seed: run(args, seed) for seed in args.seed}
+    if len(results) > 1:
+        print("\nseed  precision  recall   f1       ceiling")
+        for seed, r in results.items():
+            print(f"{seed:<5} {r['precision']:.5f}    {r['recall']:.5f}  {r['f1']:.5f}  "
+                  f"{r['evidence_ceiling']:.5f}")  # fmt: skip
+        for name in ("precision", "recall", "f1"):
+            values = [float(r[name]) for r in results.values()]
+            print(f"{name}: median {statistics.median(values):.5f}  min {min(values):.5f}  "
+                  f"max {max(values):.5f}")  # fmt: skip
+
+
+def run(args: argparse.Namespace, seed: int) -> dict[str, float]:
     today = dt.date(2026, 11, 23)
-    folder = args.out / f"people-{args.people}-seed-{args.seed}"
+    folder = args.out / f"people-{args.people}-seed-{seed}"
     t0 = time.perf_counter()
-    world = World(args.people, args.seed, today, Profile())
-    exports = render(world, args.seed)
+    world = World(args.people, seed, today, Profile())
+    exports = render(world, seed)
     paths = write_exports(folder, exports)
     print(f"generated {args.people:,} people → {len(exports.truth):,} person records in "
           f"{time.perf_counter() - t0:.1f}s ({folder})")  # fmt: skip
@@ -162,6 +179,7 @@ def main() -> None:
     (args.out / "last-result.json").write_text(json.dumps(result, indent=2))
     counts = Counter(s for s, _ in truth)
     print("records per source:", dict(counts))
+    return result
 
 
 def evidence_ceiling(

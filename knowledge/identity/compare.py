@@ -36,7 +36,7 @@ FAMILY_TYPO_SIMILARITY = 0.90
 
 # Weights are rough log2 likelihood ratios: how much likelier the agreement is between two
 # records of one person than between two different people of a dealer's customer base.
-W_FAMILY = {"exact": 5.0, "partial": 3.5, "typo": 3.5, "differs": -6.0}
+W_FAMILY = {"exact": 5.0, "partial": 3.5, "typo": 3.5, "near": 1.0, "differs": -6.0}
 W_GIVEN = {
     "exact": 5.0,
     "nickname": 4.5,
@@ -106,6 +106,12 @@ class Comparison:
         self.fields[name] = (level, weight)
         self.weight += weight
 
+    def reweigh(self, name: str, weight: float) -> None:
+        """Give a field another weight: what it is worth depends on another field."""
+        level, old = self.fields[name]
+        self.fields[name] = (level, weight)
+        self.weight += weight - old
+
     def level(self, name: str) -> str:
         return self.fields.get(name, ("missing", 0.0))[0]
 
@@ -129,21 +135,28 @@ class Comparison:
         """Enough evidence to merge without a human — a stricter test than being linked."""
         if self.conflicts or self.weight < threshold:
             return False
-        if self.level("family") not in ("exact", "partial", "typo"):
+        family = self.level("family")
+        if family not in ("exact", "partial", "typo", "near"):
             return False
         given = self.level("given")
         personal = self.level("phone") == "exact" or self.level("email") == "exact"
+        if family == "near" and not (personal or self.identifiers >= 2):
+            return False  # the family name is in doubt: the rest must prove the person
         if given in ("exact", "nickname", "variant", "typo", "short", "partial"):
             if self.common_name:
                 # Many carry the name, so one of them may share a birth date by chance;
                 # a namesake in the same household is a relative, told by birth date.
                 return personal or self.household or self.identifiers >= 2
             return self.identifiers >= 1
-        # Only an initial, or no given name: a twin or a parent could be meant (twins share
-        # the birth date, the address and the landline), so it takes what only this person
-        # has — their own mobile or e-mail — and, without any given name, one more.
+        # Only an initial, or no given name: a parent or a twin could be meant (both share
+        # the address and the landline), so it takes what only this person has — their own
+        # mobile or e-mail — or their birth date in their household, which no parent
+        # shares. A twin does; the twin the store knows is as strong a candidate, and two
+        # such go to a human (cluster.decide). Without any given name, one more.
         if given == "initial":
-            return personal
+            return personal or (
+                self.level("birth_date") in ("exact", "transposed") and self.household
+            )
         return given == "missing" and personal and self.identifiers >= 2
 
     def reason(self) -> str:
@@ -173,6 +186,14 @@ def compare_family(
             return "typo"
         if JaroWinkler.similarity(ja, jb, processor=None, score_cutoff=FAMILY_TYPO_SIMILARITY):
             return "typo"
+    # Two slips (Frnke/Franpe, both Franke): maybe one name misspelt twice, maybe two names
+    # (Hansen/Jensen). Not a conflict, and not the name's evidence either.
+    ja, jb = "".join(a), "".join(b)
+    if (
+        min(len(ja), len(jb)) >= 5
+        and DamerauLevenshtein.distance(ja, jb, processor=None, score_cutoff=2) <= 2
+    ):
+        return "near"
     return "differs"
 
 
@@ -195,6 +216,18 @@ def _lost_letter(typed: str, name: str) -> bool:
         len(typed) >= 3
         and len(typed) == len(name) - 1
         and any(name[:i] + name[i + 1 :] == typed for i in range(len(name)))
+    )
+
+
+def _misspelt_alike(a: str, b: str) -> bool:
+    """Two names that are none are one name misspelt two ways: one slip each from it (or
+    from it and its nickname: Avex/Albxander), or one slip from it and the other with a
+    letter lost (Aşye/Aşe for Ayşe)."""
+    meant_a, meant_b = spellings_of(a), spellings_of(b)
+    if any(same_by_nickname(x, y) for x in meant_a for y in meant_b):
+        return True
+    return any(
+        _lost_letter(typed, name) for typed, meant in ((b, meant_a), (a, meant_b)) for name in meant
     )
 
 
@@ -228,11 +261,11 @@ def compare_given_token(a: str, b: str, a_de: str = "", b_de: str = "") -> str:
     known_a, known_b = is_known_given_name(a), is_known_given_name(b)
     if known_a and known_b:
         return "differs"  # Anna/Anne, Jan/Jens: two real names, two people
-    if not known_a and not known_b and spellings_of(a) & spellings_of(b):
+    if not known_a and not known_b and _misspelt_alike(a, b):
         return "typo"  # one name misspelt twice, two ways: Dpitri/Dmiqri, Sergie/Segei
-    if known_a != known_b and _lost_letter(a if known_b else b, b if known_b else a):
-        return "typo"  # a short name with a letter lost: Lon/Leon, Fnn/Finn
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if not is_known_given_name(short) and _lost_letter(short, long_):
+        return "typo"  # a name with a letter lost: Lon/Leon, Fnn/Finn, Gsa/Gesa
     if len(short) >= 3 and not (known_a and known_b) and long_.startswith(short):
         return "short"  # Alex/Alexander, Fran/Franziska
     if len(short) >= 4 and long_.endswith(short) and not (is_known_given_name(short)):
@@ -309,7 +342,9 @@ def _compare_values(
 def compare_address(a: MatchView, b: MatchView) -> str:
     if not a.postcode or not b.postcode:
         if a.street and b.street and a.street == b.street and a.number and a.number == b.number:
-            return "house"
+            # Without a postcode the town names the place: the same house in the same town
+            # is the address, the same house number in an unknown town may be another.
+            return "exact" if a.city and a.city == b.city else "house"
         return "missing"
     if a.postcode != b.postcode:
         return "differs"
@@ -351,6 +386,11 @@ def compare(
     address = compare_address(a, b)
     if address != "missing":
         result.add("address", address, W_ADDRESS[address])
+    if family == "typo" and result.household:
+        # The people of one household carry its family name exactly or another one
+        # altogether: in the household a name one slip from it is that name misspelt, as
+        # sure as the name written right.
+        result.reweigh("family", W_FAMILY["exact"])
 
     if family == "differs":
         result.conflicts.append("family names differ")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from knowledge.db import Store
 from knowledge.identity.dbio import chunked, insert_ignore, table_of
 from knowledge.identity.junk import SharedValues
-from knowledge.identity.keys import blocking_keys, value_keys
+from knowledge.identity.keys import index_keys
 from knowledge.identity.resolver import native_records
 from knowledge.models import Customer, IdentityKey, IdentityMember
 
@@ -44,8 +44,7 @@ def index_customers(session: Session, customer_ids: list[int], shared: SharedVal
             v for v in (*view.phones, *view.emails)
             if shared.is_shared("phone" if v.startswith("+") else "email", v)
         )  # fmt: skip
-        rows.update((k, cid) for k in blocking_keys(view))
-        rows.update((k, cid) for k in value_keys(view).values())
+        rows.update((k, cid) for k in index_keys(view))
     insert_ignore(session, _KEY, [{"key": k, "customer_id": c} for k, c in sorted(rows)])
     return len(rows)
 

@@ -11,6 +11,9 @@ date) still leaves a key that finds its twin in the store:
   misspelt family name;
 - ``fip`` family name sound code + given initial + postcode, for records without a birth date;
 - ``a`` the exact address (postcode, street, house number), for records that share it;
+- ``ac`` the same by town (city, street, house number): every record with a town is indexed
+  under it, only a record without a postcode looks it up (with a postcode ``a`` finds the
+  same house, in smaller blocks);
 - ``n`` the full name (formal given name, spelling collapsed), for a record that shares
   nothing but a rare name with its twin — a common name's block is too large and skipped.
 """
@@ -27,7 +30,7 @@ from knowledge.identity.records import MatchView
 
 # The most customers a block may hold and still be compared against: beyond that a key is too
 # common to point at anyone (an apartment block's address, a city's Müllers born in 1960).
-BLOCK_CAPS = {"p": 4, "e": 4, "n": 2, "a": 12, "fd": 30, "gd": 30, "fip": 30}
+BLOCK_CAPS = {"p": 4, "e": 4, "n": 2, "a": 12, "ac": 12, "fd": 30, "gd": 30, "fip": 30}
 # The full-name block is read this far to tell a common name (frequency.py).
 NAME_BLOCK_READ = 60
 
@@ -79,9 +82,31 @@ def blocking_keys(view: MatchView) -> dict[int, tuple[str, str]]:
             put("fip", f"{code}|{given[0]}|{view.postcode}")
     if view.postcode and view.street and view.number:
         put("a", f"{view.postcode}|{view.street}|{view.number}")
+    elif town := _town_address(view):
+        put("ac", town)
     full = name_key(view.given_de or view.given, view.family_de or view.family)
     if full:
         put("n", "|".join(full))
+    return out
+
+
+def _town_address(view: MatchView) -> str | None:
+    if view.city and view.street and view.number:
+        return f"{view.city}|{view.street}|{view.number}"
+    return None
+
+
+def index_keys(
+    view: MatchView,
+    keys: dict[int, tuple[str, str]] | None = None,
+    values: dict[str, int] | None = None,
+) -> set[int]:
+    """Every key the store files a record under: its blocking keys (``keys`` when already
+    made), its phones and e-mails (``values``), and its house by town."""
+    out = set(blocking_keys(view) if keys is None else keys)
+    out.update((value_keys(view) if values is None else values).values())
+    if town := _town_address(view):
+        out.add(key_hash("ac", town))
     return out
 
 

@@ -123,6 +123,8 @@ _NICKNAME_GROUPS: tuple[tuple[str, ...], ...] = (
     ("amelie", "amelia", "millie", "amy"),
     ("mehmet", "memo", "mehmed", "muhammed", "mohammed", "mohammad", "muhammad"),
     ("mustafa", "musti"),
+    ("fatima", "fatma", "fatime"),  # the Arabic name and its Turkish and Albanian forms
+    ("ayse", "aise", "aisha", "aysha"),
     ("aleksandr", "alexander", "sasha", "sascha"),
     ("krzysztof", "krzys", "christopher"),
     ("malgorzata", "gosia", "margaret"),
@@ -250,7 +252,8 @@ def is_known_given_name(name: str) -> bool:
     return name in _KNOWN_GIVEN_NAMES
 
 
-_KNOWN_SORTED = sorted(_KNOWN_GIVEN_NAMES)
+# What a misspelt name may have been meant as: every known name and every nickname form.
+_SPELLABLE = sorted(_KNOWN_GIVEN_NAMES | {name for group in _NICKNAME_GROUPS for name in group})
 
 
 @lru_cache(maxsize=65_536)
@@ -262,7 +265,7 @@ def spellings_of(typed: str) -> frozenset[str]:
         return frozenset()
     found = process.extract(
         typed,
-        _KNOWN_SORTED,
+        _SPELLABLE,
         scorer=DamerauLevenshtein.distance,
         score_cutoff=1,
         limit=None,

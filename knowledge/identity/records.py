@@ -198,6 +198,7 @@ class MatchView:
     postcode: str
     street: str
     number: str
+    city: str
     # Values of this record that identify nobody (junk or shared); filled by the resolver.
     shared: set[str] = field(default_factory=set)
     # Whether few other people are expected to share this full name, or many do
@@ -226,4 +227,5 @@ class MatchView:
             postcode=compact(record.postcode or ""),
             street=street,
             number=number,
+            city=compact(record.city or ""),
         )

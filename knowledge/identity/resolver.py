@@ -36,6 +36,7 @@ from knowledge.identity.junk import SHARED_MIN_PEOPLE, SharedValues
 from knowledge.identity.keys import (
     BLOCK_CAPS,
     blocking_keys,
+    index_keys,
     key_hash,
     name_block_key,
     name_key,
@@ -383,7 +384,7 @@ class PeopleResolver:
             self._mark_shared(view)
             keys = blocking_keys(view)
             vkeys = value_keys(view)
-            item = _Work(inp, view, keys, vkeys, set(keys) | set(vkeys.values()))
+            item = _Work(inp, view, keys, vkeys, index_keys(view, keys, vkeys))
             if known:
                 item.sr_id, item.old_customer = known[0], known[1]
             work.append(item)
@@ -816,8 +817,7 @@ class PeopleResolver:
         pairs: set[tuple[int, int]] = set()
         for cid in rebuild:
             for m in members.get(cid, ()):
-                pairs.update((k, cid) for k in blocking_keys(m.view))
-                pairs.update((k, cid) for k in value_keys(m.view).values())
+                pairs.update((k, cid) for k in index_keys(m.view))
         for w in work:
             cid = rid(w.target)
             if cid in rebuild:

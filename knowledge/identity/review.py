@@ -22,7 +22,7 @@ from knowledge.errors import InvalidInput
 from knowledge.identity.dbio import chunked, insert_ignore, insert_returning_ids, table_of
 from knowledge.identity.golden import GOLDEN_FIELDS, contact_values, golden_fields
 from knowledge.identity.junk import SharedValues
-from knowledge.identity.keys import blocking_keys, value_keys
+from knowledge.identity.keys import index_keys
 from knowledge.identity.records import PersonRecord
 from knowledge.identity.resolver import (
     NATIVE_SOURCE,
@@ -198,8 +198,7 @@ def rebuild_keys(session: Session, customer_ids: list[int]) -> None:
                 v for v in (*view.phones, *view.emails)
                 if shared.is_shared("phone" if v.startswith("+") else "email", v)
             )  # fmt: skip
-            rows.update((k, cid) for k in blocking_keys(view))
-            rows.update((k, cid) for k in value_keys(view).values())
+            rows.update((k, cid) for k in index_keys(view))
     insert_ignore(session, _KEY, [{"key": k, "customer_id": c} for k, c in sorted(rows)])
 
 

@@ -77,6 +77,20 @@ def test_a_record_that_matches_two_customers_that_conflict_goes_to_review() -> N
     assert sorted(r[0] for r in decision.reviews) == [1, 2]
 
 
+def test_an_initial_born_that_day_at_home_joins_the_one_it_fits() -> None:
+    home = dict(family_name="Weber", birth_date="1990-05-05", street="Am Deich 9",
+                postcode="22861")  # fmt: skip
+    paul, kai = view("1", given_name="Paul", **home), view("2", given_name="Kai", **home)
+    new = view("n", given_name="P.", **home)
+    decision = decide(new, [Candidate(1, [paul]), Candidate(2, [kai])], set(), CONFIG)
+    assert (decision.customer_id, decision.reviews) == (1, [])
+    # Twins named alike: "P. Weber" is Paul or Paula, and a human decides.
+    paula = view("3", given_name="Paula", **home)
+    decision = decide(new, [Candidate(1, [paul]), Candidate(3, [paula])], set(), CONFIG)
+    assert decision.customer_id is None
+    assert sorted(r[0] for r in decision.reviews) == [1, 3]
+
+
 def test_no_chaining_through_an_e_mail_hundreds_of_people_share() -> None:
     # Hundreds of different people gave the same fleet e-mail; it is marked shared.
     pool = "fuhrpark@nordwind.de"

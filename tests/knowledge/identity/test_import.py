@@ -380,6 +380,24 @@ def test_the_same_address_shared_by_two_only_still_counts(store: Store, files: F
     assert len(clusters(store)) == 1
 
 
+def test_a_walk_in_without_a_postcode_is_found_at_the_same_house_in_the_same_town(
+    store: Store, files: Files
+) -> None:
+    home = dict(given_name="Lukas", family_name="Braun", street="Holstenstraße 90c")
+    rows = [
+        person("crm", postcode="21640", city="Horneburg", email="lukas_braun@posteo.de", **home),
+        # The walk-in form has the town, not the postcode, and shares nothing else.
+        person("walk-in", city="Horneburg", phone="+4915238288506", **home),
+        # The same house number in a street of the same name in another town: someone else.
+        person("other-town", city="Stade", phone="+4915100000009", **home),
+    ]
+    run(store, "generic-people", write_generic(files("p.csv"), rows))
+    assert clusters(store) == {
+        frozenset({"generic-people:crm", "generic-people:walk-in"}),
+        frozenset({"generic-people:other-town"}),
+    }
+
+
 def test_progress_reports_rows(store: Store, files: Files) -> None:
     seen: list[tuple[int, int]] = []
     run(store, "generic-people", write_generic(files("p.csv"), PEOPLE), batch_size=3,
