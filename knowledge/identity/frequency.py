@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from knowledge.identity.dbio import chunked, table_of
-from knowledge.identity.keys import name_key
+from knowledge.identity.keys import full_name_key, name_key
 from knowledge.identity.records import MatchView
 from knowledge.models import NameFrequency
 from knowledge.normalize import name_tokens
@@ -80,7 +80,7 @@ class NameFrequencies:
     def load(self, session: Session, views: Iterable[MatchView]) -> None:
         wanted = {_TOTAL}
         for view in views:
-            key = name_key(view.given_de or view.given, view.family_de or view.family)
+            key = full_name_key(view)
             if key:
                 wanted.update((("g", key[0]), ("f", key[1])))
         missing = [k for k in wanted if k not in self.stored or k == _TOTAL]
@@ -100,7 +100,7 @@ class NameFrequencies:
 
     def namesakes(self, view: MatchView) -> float:
         """Expected number of other people with this record's full name."""
-        key = name_key(view.given_de or view.given, view.family_de or view.family)
+        key = full_name_key(view)
         total = self._count(_TOTAL)
         if key is None or total == 0:
             return float("inf")
@@ -110,20 +110,18 @@ class NameFrequencies:
         """Rare: few namesakes expected from the token frequencies, and no second record
         in the file being imported carries the same full name (given and family names are
         not independent: one culture's few common names go together)."""
-        key = name_key(view.given_de or view.given, view.family_de or view.family)
+        key = full_name_key(view)
         unique_in_file = key is None or self.file_holders.get(key, "") is not None
         view.rare_name = unique_in_file and self.namesakes(view) < RARE_NAME_LIMIT
-        view.common_name = self._common(key)
+        view.common_name = self.common_in_file(key)
 
-    def common_in_file(self, view: MatchView) -> bool:
-        return self._common(name_key(view.given_de or view.given, view.family_de or view.family))
-
-    def _common(self, key: tuple[str, str] | None) -> bool:
+    def common_in_file(self, key: tuple[str, str] | None) -> bool:
+        """Whether many records of the file being imported carry this full name."""
         return key is not None and self.file_carriers[key] >= COMMON_NAME_HOLDERS
 
     def add(self, view: MatchView) -> None:
         """Count a newly imported record (written to the store with ``flush``)."""
-        key = name_key(view.given_de or view.given, view.family_de or view.family)
+        key = full_name_key(view)
         self.pending[_TOTAL] += 1
         if key:
             self.pending[("g", key[0])] += 1

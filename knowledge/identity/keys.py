@@ -43,6 +43,11 @@ def name_key(given: tuple[str, ...], family: tuple[str, ...]) -> tuple[str, str]
     return spelling_key(canonical_given(given[0])), spelling_key("".join(family))
 
 
+def full_name_key(view: MatchView) -> tuple[str, str] | None:
+    """The record's full name in comparable form, umlauts written out."""
+    return name_key(view.given_de or view.given, view.family_de or view.family)
+
+
 def key_hash(kind: str, value: str) -> int:
     digest = hashlib.blake2b(f"{kind}|{value}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
@@ -84,7 +89,7 @@ def blocking_keys(view: MatchView) -> dict[int, tuple[str, str]]:
         put("a", f"{view.postcode}|{view.street}|{view.number}")
     elif town := _town_address(view):
         put("ac", town)
-    full = name_key(view.given_de or view.given, view.family_de or view.family)
+    full = full_name_key(view)
     if full:
         put("n", "|".join(full))
     return out
@@ -110,10 +115,9 @@ def index_keys(
     return out
 
 
-def name_block_key(view: MatchView) -> int | None:
-    """The key of the record's full-name block (how many customers carry the name)."""
-    full = name_key(view.given_de or view.given, view.family_de or view.family)
-    return key_hash("n", "|".join(full)) if full else None
+def name_block_key(full: tuple[str, str]) -> int:
+    """The key of a full name's block (how many customers carry the name)."""
+    return key_hash("n", "|".join(full))
 
 
 def value_keys(view: MatchView) -> dict[str, int]:

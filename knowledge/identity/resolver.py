@@ -36,10 +36,9 @@ from knowledge.identity.junk import SHARED_MIN_PEOPLE, SharedValues
 from knowledge.identity.keys import (
     BLOCK_CAPS,
     blocking_keys,
+    full_name_key,
     index_keys,
-    key_hash,
     name_block_key,
-    name_key,
     value_keys,
 )
 from knowledge.identity.records import MatchView, PersonRecord
@@ -326,10 +325,13 @@ class PeopleResolver:
         join a Sabine Fischer on a birth date that hundreds of Sabine Fischers share."""
         unknown: dict[int, list[MatchView]] = defaultdict(list)
         for view in views:
-            key = name_block_key(view)
-            if key is None or key in self.uncommon_names:
+            full = full_name_key(view)
+            if full is None:
                 continue
-            if key in self.common_names or self.names.common_in_file(view):
+            key = name_block_key(full)
+            if key in self.uncommon_names:
+                continue
+            if key in self.common_names or self.names.common_in_file(full):
                 view.common_name = True
             else:
                 unknown[key].append(view)
@@ -497,9 +499,9 @@ class PeopleResolver:
 
             if view.rare_name:
                 # Two customers of that name already: namesakes exist, the name is no proof.
-                full = name_key(view.given_de or view.given, view.family_de or view.family)
+                full = full_name_key(view)
                 if full:
-                    nkey = key_hash("n", "|".join(full))
+                    nkey = name_block_key(full)
                     holders_n = {canon(c) for c in key_customers.get(nkey, ())}
                     holders_n.update(canon(c) for c in overlay.get(nkey, ()))
                     view.rare_name = len(holders_n) <= 1
