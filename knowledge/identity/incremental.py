@@ -89,9 +89,7 @@ def match_person(
     known = shared if shared is not None else SharedValues.load(session)
     resolver = PeopleResolver(known, cfg)
     view = record.view()
-    for value in (*view.phones, *view.emails):
-        if known.is_shared("phone" if value.startswith("+") else "email", value):
-            view.shared.add(value)
+    known.mark(view)
     resolver.names.load(session, [view])
     resolver.names.mark(view)
     keys = blocking_keys(view)

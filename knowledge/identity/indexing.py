@@ -40,10 +40,7 @@ def index_customers(session: Session, customer_ids: list[int], shared: SharedVal
     rows: set[tuple[int, int]] = set()
     for cid, record in native_records(session, customer_ids).items():
         view = record.view()
-        view.shared.update(
-            v for v in (*view.phones, *view.emails)
-            if shared.is_shared("phone" if v.startswith("+") else "email", v)
-        )  # fmt: skip
+        shared.mark(view)
         rows.update((k, cid) for k in index_keys(view))
     insert_ignore(session, _KEY, [{"key": k, "customer_id": c} for k, c in sorted(rows)])
     return len(rows)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from knowledge.identity.records import MatchView
 from knowledge.models import Dealer, SharedValue
 from knowledge.normalize import normalize_phone, phone_digits
 
@@ -88,6 +89,11 @@ class SharedValues:
 
     def is_shared(self, kind: str, value: str) -> bool:
         return value in (self.phones if kind == "phone" else self.emails)
+
+    def mark(self, view: MatchView) -> None:
+        """Note on the record which of its phones and e-mails identify nobody."""
+        view.shared.update(p for p in view.phones if p in self.phones)
+        view.shared.update(e for e in view.emails if e in self.emails)
 
     def add(self, kind: str, value: str, people: int, reason: str) -> None:
         table = self.phones if kind == "phone" else self.emails

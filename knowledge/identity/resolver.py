@@ -278,14 +278,6 @@ class PeopleResolver:
 
     # --- reading ------------------------------------------------------------------------
 
-    def _mark_shared(self, view: MatchView) -> None:
-        for phone in view.phones:
-            if self.shared.is_shared("phone", phone):
-                view.shared.add(phone)
-        for email in view.emails:
-            if self.shared.is_shared("email", email):
-                view.shared.add(email)
-
     def lookup_keys(self, session: Session, keys: set[int]) -> dict[int, list[int]]:
         found: dict[int, list[int]] = defaultdict(list)
         wanted = [k for k in keys if k not in self.oversized]
@@ -309,12 +301,12 @@ class PeopleResolver:
             ):
                 record = PersonRecord.from_json(features)
                 view = record.view()
-                self._mark_shared(view)
+                self.shared.mark(view)
                 members[cid].append(Member(record, view, sr_id))
         natives = [cid for cid in ids if cid not in members]
         for cid, record in native_records(session, natives).items():
             view = record.view()
-            self._mark_shared(view)
+            self.shared.mark(view)
             members[cid].append(Member(record, view, None, native=True))
         self._mark_common(session, [m.view for ms in members.values() for m in ms])
         return members
@@ -383,7 +375,7 @@ class PeopleResolver:
                 outcomes[source_id] = PersonOutcome(known[0], known[1], "unchanged", None, "")
                 continue
             view = inp.record.view()
-            self._mark_shared(view)
+            self.shared.mark(view)
             keys = blocking_keys(view)
             vkeys = value_keys(view)
             item = _Work(inp, view, keys, vkeys, index_keys(view, keys, vkeys))

@@ -194,10 +194,7 @@ def rebuild_keys(session: Session, customer_ids: list[int]) -> None:
     for cid in customer_ids:
         for record in _records_of(session, cid):
             view = record.view()
-            view.shared.update(
-                v for v in (*view.phones, *view.emails)
-                if shared.is_shared("phone" if v.startswith("+") else "email", v)
-            )  # fmt: skip
+            shared.mark(view)
             rows.update((k, cid) for k in index_keys(view))
     insert_ignore(session, _KEY, [{"key": k, "customer_id": c} for k, c in sorted(rows)])
 
